@@ -1,0 +1,124 @@
+"""Shared building blocks of the reports: the book's milestones as facts at a date.
+
+Pure Polars: no textual, no duckdb. Every function takes an explicit ``as_of``.
+Money stays Decimal(18,2) (sums Decimal(38,2)); never a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Protocol
+
+import polars as pl
+
+from tui.domain.model import Settings
+
+MONEY = pl.Decimal(18, 2)
+ZERO = pl.lit(Decimal("0.00"), dtype=MONEY)
+CLOSED = ["cancelled", "written_off"]
+
+
+class BookData(Protocol):
+    """What the reports read: the book's tables as frames (``tui.store.BookFrames`` fits)."""
+
+    clients: pl.DataFrame
+    contacts: pl.DataFrame
+    contracts: pl.DataFrame
+    milestones: pl.DataFrame
+    payments: pl.DataFrame
+    chase_events: pl.DataFrame
+    holds: pl.DataFrame
+    change_orders: pl.DataFrame
+    fee_claims: pl.DataFrame
+    expenses: pl.DataFrame
+    exchange_rates: pl.DataFrame
+    reference_rates: pl.DataFrame
+    message_templates: pl.DataFrame
+    settings: Settings
+
+
+def money(expr: pl.Expr) -> pl.Expr:
+    """Cast a sum back to Decimal(18,2) for output."""
+    return expr.cast(MONEY)
+
+
+def paid_by_milestone(payments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Per milestone: paid (received on or before as_of) and the date it became fully paid
+    is computed later; here also the running totals needed for it."""
+    return (
+        payments.lazy()
+        .filter(pl.col("received_on") <= as_of)
+        .group_by("milestone_id")
+        .agg(
+            pl.col("amount").sum().cast(MONEY).alias("paid"),
+            pl.col("received_on").max().alias("last_paid_on"),
+        )
+        .collect()
+    )
+
+
+def fully_paid_dates(milestones: pl.DataFrame, payments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Per milestone paid in full by as_of: the date its payments first reached its amount."""
+    p = (
+        payments.lazy()
+        .filter(pl.col("received_on") <= as_of)
+        .sort("milestone_id", "received_on", "id")
+        .with_columns(pl.col("amount").cum_sum().over("milestone_id").alias("running"))
+        .join(milestones.lazy().select(pl.col("id").alias("milestone_id"), "amount"), on="milestone_id",
+              suffix="_m")  # fmt: skip
+        .filter(pl.col("running") >= pl.col("amount_m"))
+        .group_by("milestone_id")
+        .agg(pl.col("received_on").min().alias("fully_paid_on"))
+    )
+    return p.collect()
+
+
+def milestone_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
+    """One row per milestone with everything the reports need at ``as_of``.
+
+    Columns: milestone_id, contract_id, client_id, client, contract, seq, milestone, currency,
+    amount, paid, open (0 for cancelled/written-off), status, due_date, days_past_due,
+    invoice_no, invoiced_on, delivered_on, fully_paid_on, client_archived, contract_archived,
+    contract_status, late_fee_kind, late_fee_value, late_fee_fixed, late_fee_preset,
+    grace_days, acceptance_days.
+    """
+    ms = book.milestones.lazy()
+    paid = paid_by_milestone(book.payments, as_of).lazy()
+    full = fully_paid_dates(book.milestones, book.payments, as_of).lazy()
+    contracts = book.contracts.lazy().select(
+        pl.col("id").alias("contract_id"),
+        "client_id",
+        pl.col("title").alias("contract"),
+        "currency",
+        pl.col("status").alias("contract_status"),
+        pl.col("archived").alias("contract_archived"),
+        "late_fee_kind",
+        "late_fee_value",
+        "late_fee_fixed",
+        "late_fee_preset",
+        "grace_days",
+        "acceptance_days",
+    )
+    clients = book.clients.lazy().select(
+        pl.col("id").alias("client_id"),
+        pl.col("name").alias("client"),
+        pl.col("archived").alias("client_archived"),
+    )
+    out = (
+        ms.rename({"id": "milestone_id", "title": "milestone"})
+        .join(contracts, on="contract_id", how="left")
+        .join(clients, on="client_id", how="left")
+        .join(paid, on="milestone_id", how="left")
+        .join(full, on="milestone_id", how="left")
+        .with_columns(pl.col("paid").fill_null(ZERO))
+        .with_columns(
+            pl.when(pl.col("status").is_in(CLOSED))
+            .then(ZERO)
+            .otherwise(pl.col("amount") - pl.col("paid"))
+            .cast(MONEY)
+            .alias("open"),
+            (pl.lit(as_of) - pl.col("due_date")).dt.total_days().cast(pl.Int32).alias("days_past_due"),
+        )
+    )
+    return out.sort("milestone_id").collect()

@@ -1,0 +1,208 @@
+"""Value types and the parsers of every kind of field a person types."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import TypeVar
+
+from tui.domain.errors import ValidationError
+
+
+class ContactRole(StrEnum):
+    """Who a contact is at the client."""
+
+    MAIN = "main"  # day-to-day contact
+    PAYER = "payer"  # releases payments
+    OWNER = "owner"  # top person to escalate to
+
+
+class WorkAgain(StrEnum):
+    """Whether the freelancer would work with the client again."""
+
+    YES = "yes"
+    NO = "no"
+    UNDECIDED = "undecided"
+
+
+class ContractStatus(StrEnum):
+    """Life of a contract."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class MilestoneStatus(StrEnum):
+    """Life of a milestone; paid/unpaid is never stored, it follows from payments."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DELIVERED = "delivered"
+    INVOICED = "invoiced"
+    DISPUTED = "disputed"
+    WRITTEN_OFF = "written_off"
+    CANCELLED = "cancelled"
+
+
+#: Milestones in these states owe nothing.
+CLOSED_MILESTONE_STATUSES = frozenset({MilestoneStatus.CANCELLED, MilestoneStatus.WRITTEN_OFF})
+
+
+class LateFeeKind(StrEnum):
+    """Late-fee rules of SPEC 4.3."""
+
+    NONE = "none"
+    FLAT = "flat"
+    PERCENT = "percent"
+    MONTHLY = "monthly"
+    ANNUAL = "annual"
+    STATUTORY = "statutory"
+
+
+class StatutoryPreset(StrEnum):
+    """Late-payment law presets."""
+
+    UK = "uk"
+    EU = "eu"
+
+
+class Cadence(StrEnum):
+    """How often an expense recurs."""
+
+    ONCE = "once"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class ChaseStep(StrEnum):
+    """Steps of the chase ladder, in order (grace is a state, never logged)."""
+
+    REMINDER = "reminder"
+    FIRM = "firm"
+    ESCALATE = "escalate"
+    LEGAL = "legal"
+
+
+class Channel(StrEnum):
+    """How a chase step was made."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    LETTER = "letter"
+    MESSAGE = "message"
+    OTHER = "other"
+
+
+class ChangeOrderStatus(StrEnum):
+    """A change order is proposed, then accepted (adds milestones) or rejected."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum: type[E], text: str, field: str, *, default: E | None = None) -> E:
+    """Parse one of an enum's values (case-insensitive), listing the choices when wrong."""
+    raw = (text or "").strip().lower().replace("-", "_").replace(" ", "_")
+    if raw == "" and default is not None:
+        return default
+    try:
+        return enum(raw)
+    except ValueError:
+        choices = ", ".join(e.value for e in enum)
+        shown = (text or "").strip()
+        raise ValidationError(field, f"'{shown}' is not one of: {choices}") from None
+
+
+# ISO 4217 codes milepay knows by name; any other three capital letters are accepted too,
+# since new and local currencies appear, but not lower-case words or numbers.
+COMMON_CURRENCIES = (
+    "EUR USD GBP CHF JPY CAD AUD NZD SEK NOK DKK PLN CZK HUF RON BGN "
+    "INR CNY HKD SGD ZAR BRL MXN ILS TRY AED"
+).split()
+
+
+def parse_currency(text: str, field: str = "currency", *, default: str | None = None) -> str:
+    """Parse an ISO 4217 currency code: three letters, returned upper-case."""
+    raw = (text or "").strip()
+    if raw == "" and default is not None:
+        return default
+    if not re.match(r"^[A-Za-z]{3}$", raw):
+        raise ValidationError(field, f"'{raw}' is not a currency code (three letters, e.g. EUR)")
+    return raw.upper()
+
+
+def parse_percent(
+    text: str | Decimal, field: str = "percent", *, maximum: Decimal = Decimal(1000)
+) -> Decimal:
+    """Parse a percentage such as ``8``, ``2.5`` or ``2.5%`` (0 to ``maximum``, 4 decimals)."""
+    raw = str(text).strip().rstrip("%").strip()
+    if raw == "":
+        raise ValidationError(field, "is required (a percentage such as 2.5)")
+    if not re.match(r"^\d+(\.\d{1,4})?$", raw):
+        raise ValidationError(field, f"'{text}' is not a percentage (e.g. 2.5, at most 4 decimals)")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:  # pragma: no cover
+        raise ValidationError(field, f"'{text}' is not a percentage") from None
+    if value > maximum:
+        raise ValidationError(field, f"'{text}' is more than {maximum}%")
+    return value
+
+
+def parse_int(
+    text: str | int, field: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """Parse a whole number within bounds."""
+    raw = str(text).strip()
+    if not re.match(r"^-?\d{1,9}$", raw):
+        raise ValidationError(field, f"'{raw}' is not a whole number")
+    value = int(raw)
+    if minimum is not None and value < minimum:
+        raise ValidationError(field, f"{value} is less than {minimum}")
+    if maximum is not None and value > maximum:
+        raise ValidationError(field, f"{value} is more than {maximum}")
+    return value
+
+
+def parse_yes_no(text: str, field: str, *, default: bool = False) -> bool:
+    """Parse yes/no (also true/false, 1/0)."""
+    raw = (text or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("yes", "y", "true", "1"):
+        return True
+    if raw in ("no", "n", "false", "0"):
+        return False
+    raise ValidationError(field, f"'{text}' is not yes or no")
+
+
+def parse_text(
+    text: str | None, field: str, *, required: bool = False, max_length: int = 2000
+) -> str:
+    """Clean free text: strip it, refuse control characters and overlong input."""
+    raw = (text or "").strip()
+    if required and raw == "":
+        raise ValidationError(field, "is required")
+    if len(raw) > max_length:
+        raise ValidationError(field, f"is too long ({len(raw)} characters, at most {max_length})")
+    if any(ord(c) < 32 and c not in "\n\t" for c in raw):
+        raise ValidationError(field, "contains control characters")
+    return raw
+
+
+def parse_email(text: str | None, field: str = "email") -> str:
+    """An e-mail address, or empty; refuses text that cannot be an address."""
+    raw = parse_text(text, field, max_length=254)
+    if raw and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", raw):
+        raise ValidationError(field, f"'{raw}' is not an e-mail address")
+    return raw

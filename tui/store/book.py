@@ -1,0 +1,275 @@
+"""The book file: opening, creating, migrating, and holding it only for a moment.
+
+Two milepay processes share one file (SPEC 3). DuckDB lets a single process hold a file at a
+time, and even a read-only open is refused while another process holds it read-write. So a
+:class:`BookFile` never keeps a connection: every read and every write opens the file, does
+its work in one transaction and closes it again. When the other process holds the file, the
+open is retried with a short back-off for ``busy_timeout`` seconds (default 5, environment
+``MILEPAY_BUSY_TIMEOUT``); only then does it raise :class:`BookBusyError` naming the process.
+Each write bumps a change counter in the file, so a session can notice another's writes.
+Threads of one process are serialised by a lock, since DuckDB also refuses to mix read-only
+and read-write connections to one file inside a process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from tui.domain.dates import today
+from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
+from tui.domain.model import DEFAULT_TEMPLATES
+from tui.store.errors import BookBusyError, BookError, NotABookError, SchemaTooNewError
+from tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+_LOCK_PATTERNS = ("Could not set lock", "Conflicting lock")
+
+
+def default_book_path() -> Path:
+    """``$MILEPAY_DB``, else ``milepay.duckdb`` in the user data directory."""
+    env = os.environ.get("MILEPAY_DB", "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("milepay")) / "milepay.duckdb"
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    key = str(path.resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.RLock())
+
+
+def _describe_process(pid: int | None) -> str:
+    """'milepay (pid 4121)' or 'pid 4121' when the name cannot be read."""
+    if pid is None:
+        return "another process"
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = [w.decode(errors="replace") for w in raw if w]
+        name = next((Path(w).name for w in words if "milepay" in w), Path(words[0]).name)
+        return f"{name} (pid {pid})"
+    except (OSError, IndexError):
+        return f"pid {pid}"
+
+
+def looks_like_duckdb(path: Path) -> bool:
+    """True when the file carries DuckDB's header magic (bytes 8-12 are ``DUCK``)."""
+    with path.open("rb") as fh:
+        head = fh.read(12)
+    return len(head) == 12 and head[8:12] == b"DUCK"
+
+
+class BookFile:
+    """A DuckDB book on disk, opened for a moment per read or write."""
+
+    def __init__(self, path: Path | str, *, busy_timeout: float | None = None) -> None:
+        self.path = Path(path).expanduser()
+        if busy_timeout is None:
+            busy_timeout = float(os.environ.get("MILEPAY_BUSY_TIMEOUT", "5"))
+        self.busy_timeout = busy_timeout
+        self._lock = _process_lock(self.path)
+
+    # ---- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True, busy_timeout: float | None = None):
+        """Open (and create or migrate) the book at ``path``; refuse what is not ours."""
+        book = cls(path, busy_timeout=busy_timeout)
+        book.prepare(create=create)
+        return book
+
+    def prepare(self, *, create: bool = True) -> None:
+        """Check the file, create it (mode 0600) or migrate it after a backup copy."""
+        if self.path.is_dir():
+            raise NotABookError(f"{self.path} is a folder, not a milepay book")
+        if not self.path.exists():
+            if not create:
+                raise BookError(f"{self.path} does not exist")
+            self._create()
+            return
+        if self.path.stat().st_size == 0 or not looks_like_duckdb(self.path):
+            raise NotABookError(
+                f"{self.path} is not a milepay book (not a DuckDB database); it was left untouched"
+            )
+        version = self._read_version()
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"{self.path} was written by a newer milepay (book schema {version}, this "
+                f"program knows up to {SCHEMA_VERSION}); upgrade milepay. The file was left untouched."
+            )
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        old = os.umask(0o077)
+        try:
+            with self._connect(read_only=False) as con:
+                self._run_migrations(con, 0)
+                con.execute("CHECKPOINT")
+        finally:
+            os.umask(old)
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, 0o600)
+
+    def _read_version(self) -> int:
+        try:
+            with self._connect(read_only=True) as con:
+                tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+                if "schema_version" not in tables:
+                    if tables:
+                        raise NotABookError(
+                            f"{self.path} is a DuckDB database but not a milepay book; it was left untouched"
+                        )
+                    return 0
+                row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+                return int(row[0]) if row and row[0] is not None else 0
+        except duckdb.Error as exc:
+            raise NotABookError(
+                f"{self.path} cannot be read as a milepay book ({_first_line(exc)}); it was left untouched"
+            ) from None
+
+    def _migrate(self, version: int) -> None:
+        with self._connect(read_only=False) as con:
+            con.execute("CHECKPOINT")
+            if version > 0:
+                backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+                n = 1
+                while backup.exists():
+                    n += 1
+                    backup = self.path.with_name(f"{self.path.name}.v{version}.{n}.bak")
+                shutil.copyfile(self.path, backup)
+                os.chmod(backup, 0o600)
+            self._run_migrations(con, version)
+
+    @staticmethod
+    def _run_migrations(con: duckdb.DuckDBPyConnection, version: int) -> None:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                con.execute(MIGRATIONS[v])
+                if v == 1:
+                    _seed_new_book(con)
+            con.execute("DELETE FROM schema_version")
+            con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    # ---- holding the file for a moment -----------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            con = self._open_with_retry(read_only=read_only)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    def _open_with_retry(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.01
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if not any(p in text for p in _LOCK_PATTERNS):
+                    if "not a valid DuckDB database" in text:
+                        raise NotABookError(f"{self.path} is not a milepay book; it was left untouched") from None
+                    raise BookError(f"{self.path} cannot be opened: {_first_line(exc)}") from None
+                if time.monotonic() >= deadline:
+                    m = re.search(r"PID (\d+)", text)
+                    pid = int(m.group(1)) if m else None
+                    raise BookBusyError(
+                        f"The book {self.path} is busy: {_describe_process(pid)} is using it. "
+                        "Try again in a moment.",
+                        pid,
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection for one consistent read (one transaction)."""
+        with self._connect(read_only=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            finally:
+                con.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: it lands whole, bumping the change counter, or not at all."""
+        with self._connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute(
+                    "UPDATE book_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                    "WHERE key = 'change_counter'"
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def change_count(self) -> int:
+        """How many write transactions the book has seen (to notice another process's writes)."""
+        with self.reading() as con:
+            row = con.execute("SELECT value FROM book_meta WHERE key = 'change_counter'").fetchone()
+        return int(row[0]) if row else 0
+
+    def backup(self, dest: Path | str | None = None) -> Path:
+        """Copy the whole book (checkpointed, held while copying) to ``dest``; return the path."""
+        if dest is None:
+            stamp = today().isoformat()
+            target = self.path.with_name(f"{self.path.stem}-{stamp}.duckdb")
+            n = 1
+            while target.exists():
+                n += 1
+                target = self.path.with_name(f"{self.path.stem}-{stamp}-{n}.duckdb")
+        else:
+            target = Path(dest).expanduser()
+            if target.is_dir():
+                target = target / self.path.name
+        if target.exists():
+            raise BookError(f"{target} already exists; choose another destination")
+        if target.resolve() == self.path.resolve():
+            raise BookError("the backup cannot be the book itself")
+        with self._connect(read_only=False) as con:
+            con.execute("CHECKPOINT")
+            old = os.umask(0o077)
+            try:
+                shutil.copyfile(self.path, target)
+            finally:
+                os.umask(old)
+        os.chmod(target, 0o600)
+        return target
+
+
+def _seed_new_book(con: duckdb.DuckDBPyConnection) -> None:
+    """Starting values of a new book: shipped reference rates and message templates."""
+    for preset, day, rate in SHIPPED_REFERENCE_RATES:
+        con.execute("INSERT INTO reference_rates VALUES (?, ?, ?)", [preset, day, rate])
+    for step, (subject, body) in DEFAULT_TEMPLATES.items():
+        con.execute("INSERT INTO message_templates VALUES (?, ?, ?)", [step, subject, body])
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,450 @@
+"""The book's operations: every user action that writes is one transaction here.
+
+:class:`Book` is what the CLI and the app use. Reads in bulk come back as Polars frames
+(:meth:`Book.frames`); single records as dicts. Natural keys are checked inside the write
+transaction (see schema.py for why they are not UNIQUE constraints).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from tui.domain.errors import NotFoundError, RefusedError, ValidationError
+from tui.domain.model import (
+    ChangeOrder,
+    ChaseEvent,
+    Client,
+    Contact,
+    Contract,
+    Expense,
+    Hold,
+    Milestone,
+    Payment,
+    Settings,
+)
+from tui.domain.money import format_amount
+from tui.domain.values import CLOSED_MILESTONE_STATUSES, ChangeOrderStatus, MilestoneStatus
+from tui.store.book import BookFile
+from tui.store.rows import exists, fetch_dict, fetch_dicts, frame, insert, sql_value, update
+from tui.store.schema import TABLES
+
+
+@dataclass(frozen=True)
+class BookFrames:
+    """Every table of a book as Polars frames, read in one transaction, plus typed settings."""
+
+    clients: pl.DataFrame
+    contacts: pl.DataFrame
+    contracts: pl.DataFrame
+    milestones: pl.DataFrame
+    payments: pl.DataFrame
+    chase_events: pl.DataFrame
+    holds: pl.DataFrame
+    change_orders: pl.DataFrame
+    fee_claims: pl.DataFrame
+    expenses: pl.DataFrame
+    exchange_rates: pl.DataFrame
+    reference_rates: pl.DataFrame
+    message_templates: pl.DataFrame
+    settings: Settings
+    change_counter: int
+
+
+class Book(BookFile):
+    """A milepay book: reads and one-transaction writes."""
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def frames(self) -> BookFrames:
+        """All tables as frames, consistent with each other (one read transaction)."""
+        with self.reading() as con:
+            tables = {t: frame(con, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES if t != "settings"}
+            settings = _read_settings(con)
+            counter = int(con.execute("SELECT value FROM book_meta WHERE key='change_counter'").fetchone()[0])
+        return BookFrames(**tables, settings=settings, change_counter=counter)  # type: ignore[arg-type]
+
+    def table(self, name: str) -> pl.DataFrame:
+        """One table as a frame."""
+        if name not in TABLES:
+            raise ValueError(name)
+        with self.reading() as con:
+            return frame(con, f"SELECT * FROM {name} ORDER BY ALL")
+
+    def settings(self) -> Settings:
+        """The typed settings (with exchange rates)."""
+        with self.reading() as con:
+            return _read_settings(con)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of every table (for the start screen and checks)."""
+        with self.reading() as con:
+            return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+
+    def get(self, table: str, row_id: int) -> dict[str, Any]:
+        """One row by id as a dict; NotFoundError when missing."""
+        if table not in TABLES:
+            raise ValueError(table)
+        with self.reading() as con:
+            row = fetch_dict(con, f"SELECT * FROM {table} WHERE id = ?", [row_id])
+        if row is None:
+            raise NotFoundError(f"there is no {table[:-1].replace('_', ' ')} with id {row_id}")
+        return row
+
+    def rows(self, sql_table: str, where: str = "", params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a table as dicts, with an optional fixed filter written by the store's callers.
+
+        ``where`` must be a constant written in code (never user text); values go in ``params``.
+        """
+        if sql_table not in TABLES:
+            raise ValueError(sql_table)
+        with self.reading() as con:
+            return fetch_dicts(
+                con, f"SELECT * FROM {sql_table} {'WHERE ' + where if where else ''} ORDER BY id", params
+            )
+
+    def find_client(self, name: str) -> dict[str, Any] | None:
+        """A client by name (case-insensitive)."""
+        with self.reading() as con:
+            return fetch_dict(con, "SELECT * FROM clients WHERE lower(name) = lower(?)", [name.strip()])
+
+    def milestone_open_amount(self, milestone_id: int) -> Decimal:
+        """The milestone's amount less everything paid on it (all dates)."""
+        with self.reading() as con:
+            return _open_amount(con, milestone_id)[0]
+
+    # ---- clients and contacts ----------------------------------------------------------------
+
+    def add_client(self, client: Client, contacts: list[Contact] | None = None) -> int:
+        """Add a client (and its contacts) in one transaction."""
+        with self.writing() as con:
+            _check_client_name(con, client.name, None)
+            cid = insert(con, "clients", client.as_row())
+            for c in contacts or []:
+                insert(con, "contacts", {"client_id": cid, **c.as_row()})
+            return cid
+
+    def update_client(self, client_id: int, client: Client) -> None:
+        """Replace a client's fields."""
+        with self.writing() as con:
+            _check_client_name(con, client.name, client_id)
+            update(con, "clients", client_id, client.as_row())
+
+    def set_client_archived(self, client_id: int, archived: bool) -> None:
+        """Archive or restore a client (never deleted)."""
+        with self.writing() as con:
+            update(con, "clients", client_id, {"archived": archived})
+
+    def add_contact(self, client_id: int, contact: Contact) -> int:
+        """Add a contact to a client."""
+        with self.writing() as con:
+            exists(con, "clients", client_id)
+            return insert(con, "contacts", {"client_id": client_id, **contact.as_row()})
+
+    def update_contact(self, contact_id: int, contact: Contact) -> None:
+        """Replace a contact's fields."""
+        with self.writing() as con:
+            update(con, "contacts", contact_id, contact.as_row())
+
+    def remove_contact(self, contact_id: int) -> None:
+        """Remove a contact (chase events keep the contact's name as text)."""
+        with self.writing() as con:
+            exists(con, "contacts", contact_id)
+            con.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+
+    # ---- contracts, milestones, change orders -----------------------------------------------
+
+    def add_contract(self, client_id: int, contract: Contract, milestones: list[Milestone] | None = None) -> int:
+        """Add a contract with its milestone schedule in one transaction."""
+        with self.writing() as con:
+            exists(con, "clients", client_id)
+            _check_contract_title(con, client_id, contract.title, None)
+            kid = insert(con, "contracts", {"client_id": client_id, **contract.as_row()})
+            seqs = [m.seq for m in milestones or []]
+            if len(seqs) != len(set(seqs)):
+                raise ValidationError("seq", "two milestones have the same sequence number")
+            for m in milestones or []:
+                insert(con, "milestones", {"contract_id": kid, **m.as_row()})
+            return kid
+
+    def update_contract(self, contract_id: int, contract: Contract) -> None:
+        """Replace a contract's fields."""
+        with self.writing() as con:
+            row = fetch_dict(con, "SELECT client_id FROM contracts WHERE id = ?", [contract_id])
+            if row is None:
+                raise NotFoundError(f"there is no contract with id {contract_id}")
+            _check_contract_title(con, row["client_id"], contract.title, contract_id)
+            update(con, "contracts", contract_id, contract.as_row())
+
+    def set_contract_archived(self, contract_id: int, archived: bool) -> None:
+        """Archive or restore a contract."""
+        with self.writing() as con:
+            update(con, "contracts", contract_id, {"archived": archived})
+
+    def set_contract_status(self, contract_id: int, status: str) -> None:
+        """Set a contract's status (e.g. paused after a firm reminder)."""
+        from tui.domain.values import ContractStatus, parse_enum
+
+        value = parse_enum(ContractStatus, status, "status")
+        with self.writing() as con:
+            update(con, "contracts", contract_id, {"status": value})
+
+    def add_milestone(self, contract_id: int, milestone: Milestone) -> int:
+        """Add a milestone to a contract."""
+        with self.writing() as con:
+            exists(con, "contracts", contract_id)
+            _check_seq(con, contract_id, milestone.seq, None)
+            return insert(con, "milestones", {"contract_id": contract_id, **milestone.as_row()})
+
+    def update_milestone(self, milestone_id: int, milestone: Milestone) -> None:
+        """Replace a milestone's fields; its amount may not drop below what was paid."""
+        with self.writing() as con:
+            row = fetch_dict(con, "SELECT contract_id FROM milestones WHERE id = ?", [milestone_id])
+            if row is None:
+                raise NotFoundError(f"there is no milestone with id {milestone_id}")
+            _check_seq(con, row["contract_id"], milestone.seq, milestone_id)
+            paid = _paid(con, milestone_id)
+            if milestone.amount < paid:
+                raise RefusedError(
+                    f"amount: {format_amount(milestone.amount)} is less than the "
+                    f"{format_amount(paid)} already paid on this milestone"
+                )
+            update(con, "milestones", milestone_id, milestone.as_row())
+
+    def next_seq(self, contract_id: int) -> int:
+        """The next free sequence number of a contract."""
+        with self.reading() as con:
+            row = con.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM milestones WHERE contract_id = ?", [contract_id]
+            ).fetchone()
+        return int(row[0])
+
+    def set_milestone_status(self, milestone_id: int, status: MilestoneStatus, *, on: dt.date | None = None) -> None:
+        """Move a milestone to ``status`` (``delivered`` records the date it was delivered)."""
+        with self.writing() as con:
+            exists(con, "milestones", milestone_id)
+            changes: dict[str, Any] = {"status": status}
+            if status is MilestoneStatus.DELIVERED:
+                changes["delivered_on"] = on
+                changes["progress"] = 100
+            update(con, "milestones", milestone_id, changes)
+
+    def mark_invoiced(self, milestone_id: int, invoice_no: str, invoiced_on: dt.date) -> None:
+        """Mark a milestone invoiced with its invoice number and date."""
+        if not invoice_no.strip():
+            raise ValidationError("invoice_no", "is required")
+        with self.writing() as con:
+            row = fetch_dict(con, "SELECT status FROM milestones WHERE id = ?", [milestone_id])
+            if row is None:
+                raise NotFoundError(f"there is no milestone with id {milestone_id}")
+            if row["status"] in CLOSED_MILESTONE_STATUSES:
+                raise RefusedError(f"a {row['status'].replace('_', ' ')} milestone cannot be invoiced")
+            update(
+                con, "milestones", milestone_id,
+                {"status": MilestoneStatus.INVOICED, "invoice_no": invoice_no.strip(), "invoiced_on": invoiced_on},
+            )  # fmt: skip
+
+    def delete_milestone(self, milestone_id: int) -> None:
+        """Delete a milestone that has no payments (its chase events and holds go with it)."""
+        with self.writing() as con:
+            exists(con, "milestones", milestone_id)
+            n = con.execute("SELECT count(*) FROM payments WHERE milestone_id = ?", [milestone_id]).fetchone()[0]
+            if n:
+                raise RefusedError(
+                    f"this milestone has {n} payment(s) and cannot be deleted; cancel or write it off instead"
+                )
+            for t in ("chase_events", "holds", "fee_claims"):
+                con.execute(f"DELETE FROM {t} WHERE milestone_id = ?", [milestone_id])
+            con.execute("DELETE FROM milestones WHERE id = ?", [milestone_id])
+
+    def add_change_order(self, contract_id: int, order: ChangeOrder) -> int:
+        """Log a change order on a contract."""
+        with self.writing() as con:
+            exists(con, "contracts", contract_id)
+            return insert(con, "change_orders", {"contract_id": contract_id, **order.as_row()})
+
+    def accept_change_order(self, order_id: int, milestones: list[Milestone]) -> None:
+        """Accept a proposed change order: add its milestones and raise the contract's fee."""
+        with self.writing() as con:
+            order = fetch_dict(con, "SELECT * FROM change_orders WHERE id = ?", [order_id])
+            if order is None:
+                raise NotFoundError(f"there is no change order with id {order_id}")
+            if order["status"] != ChangeOrderStatus.PROPOSED:
+                raise RefusedError(f"this change order is already {order['status']}")
+            total = sum((m.amount for m in milestones), Decimal("0"))
+            if order["amount_delta"] > 0 and total != order["amount_delta"]:
+                raise ValidationError(
+                    "amount", f"the new milestones add up to {format_amount(total)}, "
+                    f"not the change order's {format_amount(order['amount_delta'])}",
+                )  # fmt: skip
+            for m in milestones:
+                _check_seq(con, order["contract_id"], m.seq, None)
+                insert(con, "milestones", {"contract_id": order["contract_id"], **m.as_row()})
+            con.execute(
+                "UPDATE contracts SET total_fee = total_fee + ? WHERE id = ?",
+                [order["amount_delta"], order["contract_id"]],
+            )
+            update(con, "change_orders", order_id, {"status": ChangeOrderStatus.ACCEPTED})
+
+    def reject_change_order(self, order_id: int) -> None:
+        """Reject a proposed change order."""
+        with self.writing() as con:
+            update(con, "change_orders", order_id, {"status": ChangeOrderStatus.REJECTED})
+
+    # ---- money in -------------------------------------------------------------------------
+
+    def record_payment(self, milestone_id: int, payment: Payment) -> int:
+        """Record a payment; refuse one that would pay more than the milestone's amount."""
+        with self.writing() as con:
+            open_amount, amount, status = _open_amount(con, milestone_id)
+            if status in CLOSED_MILESTONE_STATUSES:
+                raise RefusedError(f"payment refused: the milestone is {status.replace('_', ' ')}")
+            if payment.amount > open_amount:
+                raise RefusedError(
+                    f"amount: {format_amount(payment.amount)} would overpay this milestone "
+                    f"(amount {format_amount(amount)}, already paid "
+                    f"{format_amount(amount - open_amount)}, open {format_amount(open_amount)})"
+                )
+            return insert(con, "payments", {"milestone_id": milestone_id, **payment.as_row()})
+
+    def claim_fee(self, milestone_id: int, amount: Decimal, claimed_on: dt.date) -> int:
+        """Record that a late fee was claimed (once per milestone, never applied twice)."""
+        with self.writing() as con:
+            exists(con, "milestones", milestone_id)
+            if con.execute("SELECT 1 FROM fee_claims WHERE milestone_id = ?", [milestone_id]).fetchone():
+                raise RefusedError("a late fee was already claimed for this milestone")
+            return insert(
+                con, "fee_claims", {"milestone_id": milestone_id, "claimed_on": claimed_on, "amount": amount}
+            )
+
+    # ---- chasing --------------------------------------------------------------------------
+
+    def log_chase(self, milestone_id: int, event: ChaseEvent) -> int:
+        """Log a chase step taken for a milestone."""
+        with self.writing() as con:
+            exists(con, "milestones", milestone_id)
+            return insert(con, "chase_events", {"milestone_id": milestone_id, **event.as_row()})
+
+    def put_on_hold(self, milestone_id: int, hold: Hold) -> int:
+        """Take a milestone out of the chase queue until a date (releases any earlier hold)."""
+        with self.writing() as con:
+            exists(con, "milestones", milestone_id)
+            con.execute(
+                "UPDATE holds SET released_on = ? WHERE milestone_id = ? AND released_on IS NULL",
+                [hold.until if hold.released_on is None else hold.released_on, milestone_id],
+            )
+            return insert(con, "holds", {"milestone_id": milestone_id, **hold.as_row()})
+
+    def release_hold(self, milestone_id: int, on: dt.date) -> None:
+        """End every open hold of a milestone on ``on``."""
+        with self.writing() as con:
+            con.execute(
+                "UPDATE holds SET released_on = ? WHERE milestone_id = ? AND released_on IS NULL",
+                [on, milestone_id],
+            )
+
+    # ---- expenses and settings -------------------------------------------------------------
+
+    def add_expense(self, expense: Expense) -> int:
+        """Add an expense."""
+        with self.writing() as con:
+            return insert(con, "expenses", expense.as_row())
+
+    def update_expense(self, expense_id: int, expense: Expense) -> None:
+        """Replace an expense's fields."""
+        with self.writing() as con:
+            update(con, "expenses", expense_id, expense.as_row())
+
+    def remove_expense(self, expense_id: int) -> None:
+        """Remove an expense (it is a plan, not a record of money)."""
+        with self.writing() as con:
+            exists(con, "expenses", expense_id)
+            con.execute("DELETE FROM expenses WHERE id = ?", [expense_id])
+
+    def save_settings(self, values: dict[str, str]) -> Settings:
+        """Check and store settings given as text; all or nothing."""
+        with self.writing() as con:
+            current = {k: v for k, v in con.execute("SELECT key, value FROM settings").fetchall()}
+            merged = {**current, **values}
+            settings = Settings.from_text(merged)  # raises ValidationError naming the key
+            for key, text in settings.to_text().items():
+                if key in values:
+                    con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, text])
+            return settings
+
+    def set_exchange_rate(self, currency: str, rate: Decimal | None) -> None:
+        """Set (or with None remove) the value of one unit of ``currency`` in the home currency."""
+        with self.writing() as con:
+            if rate is None:
+                con.execute("DELETE FROM exchange_rates WHERE currency = ?", [currency])
+            else:
+                con.execute("INSERT OR REPLACE INTO exchange_rates VALUES (?, ?)", [currency, rate])
+
+    def set_reference_rate(self, preset: str, valid_from: dt.date, rate: Decimal | None) -> None:
+        """Set (or remove) a reference interest rate in force from a date."""
+        with self.writing() as con:
+            con.execute("DELETE FROM reference_rates WHERE preset = ? AND valid_from = ?", [preset, valid_from])
+            if rate is not None:
+                con.execute("INSERT INTO reference_rates VALUES (?, ?, ?)", [preset, valid_from, rate])
+
+    def set_template(self, step: str, subject: str, body: str) -> None:
+        """Replace a chase step's message template."""
+        with self.writing() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO message_templates VALUES (?, ?, ?)", [sql_value(step), subject, body]
+            )
+
+
+# ---- checks inside transactions ----------------------------------------------------------
+
+
+def _read_settings(con: duckdb.DuckDBPyConnection) -> Settings:
+    values = {k: v for k, v in con.execute("SELECT key, value FROM settings").fetchall()}
+    fx = {c: r for c, r in con.execute("SELECT currency, rate FROM exchange_rates").fetchall()}
+    return Settings.from_text(values, fx)
+
+
+def _check_client_name(con: duckdb.DuckDBPyConnection, name: str, own_id: int | None) -> None:
+    row = con.execute(
+        "SELECT id FROM clients WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?", [name, own_id]
+    ).fetchone()
+    if row:
+        raise ValidationError("name", f"a client named '{name}' already exists")
+
+
+def _check_contract_title(con: duckdb.DuckDBPyConnection, client_id: int, title: str, own_id: int | None) -> None:
+    row = con.execute(
+        "SELECT id FROM contracts WHERE client_id = ? AND lower(title) = lower(?) AND id IS DISTINCT FROM ?",
+        [client_id, title, own_id],
+    ).fetchone()
+    if row:
+        raise ValidationError("title", f"this client already has a contract titled '{title}'")
+
+
+def _check_seq(con: duckdb.DuckDBPyConnection, contract_id: int, seq: int, own_id: int | None) -> None:
+    row = con.execute(
+        "SELECT id FROM milestones WHERE contract_id = ? AND seq = ? AND id IS DISTINCT FROM ?",
+        [contract_id, seq, own_id],
+    ).fetchone()
+    if row:
+        raise ValidationError("seq", f"this contract already has a milestone number {seq}")
+
+
+def _paid(con: duckdb.DuckDBPyConnection, milestone_id: int) -> Decimal:
+    row = con.execute(
+        "SELECT coalesce(sum(amount), 0) FROM payments WHERE milestone_id = ?", [milestone_id]
+    ).fetchone()
+    return Decimal(row[0])
+
+
+def _open_amount(con: duckdb.DuckDBPyConnection, milestone_id: int) -> tuple[Decimal, Decimal, str]:
+    row = fetch_dict(con, "SELECT amount, status FROM milestones WHERE id = ?", [milestone_id])
+    if row is None:
+        raise NotFoundError(f"there is no milestone with id {milestone_id}")
+    paid = _paid(con, milestone_id)
+    return row["amount"] - paid, row["amount"], row["status"]
