@@ -42,6 +42,13 @@ def friendly(func: F) -> F:
             _fail("interrupted", 130)
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except Exception as exc:  # a bug: still one line, never a traceback
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            _fail(f"unexpected error ({type(exc).__name__}: {first}); please report it")
 
     return wrapper  # type: ignore[return-value]
 
@@ -52,7 +59,7 @@ def _book_path(db: str | None) -> Path:
     return Path(db).expanduser() if db else default_book_path()
 
 
-def _open_book(db: str | None, *, create: bool = True):  # noqa: ANN202 - Book imported lazily
+def _open_book(db: str | None, *, create: bool = True):
     from tui.store import Book
 
     return Book.open(_book_path(db), create=create)
@@ -69,12 +76,21 @@ def _as_of(text: str | None, book: Any = None) -> dt.date:
 
 
 db_option = click.option(
-    "--db", "db", metavar="PATH", envvar=None, help="The book file (default: $MILEPAY_DB or the user data folder)."
+    "--db",
+    "db",
+    metavar="PATH",
+    envvar=None,
+    help="The book file (default: $MILEPAY_DB or the user data folder).",
 )
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db", metavar="PATH", help="The book file (default: $MILEPAY_DB or the user data folder).")
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    help="The book file (default: $MILEPAY_DB or the user data folder).",
+)
 @click.option("--demo", is_flag=True, help="Open the app on a freshly generated demo book.")
 @click.version_option(__version__, "--version", prog_name="milepay")
 @click.pass_context
@@ -96,7 +112,9 @@ def main(ctx: click.Context, db: str | None, demo: bool) -> None:
         folder = Path(tempfile.mkdtemp(prefix="milepay-demo-"))
         path = Path(db).expanduser() if db else folder / "demo.duckdb"
         if path.exists():
-            _fail(f"{path} already exists; --demo writes a new book (use 'milepay --db {path}' to open it)")
+            _fail(
+                f"{path} already exists; --demo writes a new book (use 'milepay --db {path}' to open it)"
+            )
         book = Book.open(path)
         write_demo(book, today())
         click.echo(f"Demo book written to {path}", err=True)
@@ -108,8 +126,12 @@ def main(ctx: click.Context, db: str | None, demo: bool) -> None:
 
 
 @main.command()
-@click.option("--db", "db", metavar="PATH", required=True, help="Where to write the demo book (a new file).")
-@click.option("--as-of", "as_of", metavar="DATE", help="Dates are relative to this day (default today).")
+@click.option(
+    "--db", "db", metavar="PATH", required=True, help="Where to write the demo book (a new file)."
+)
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Dates are relative to this day (default today)."
+)
 @friendly
 def demo(db: str, as_of: str | None) -> None:
     """Write a realistic demo book relative to a date."""
@@ -175,9 +197,9 @@ def _progress_bar() -> Callable[[int, int], None]:
 @friendly
 def export(ctx: click.Context, folder: Path, db: str | None) -> None:
     """Write the whole book as a folder of CSV files (the exchange format)."""
+    book = _open_book(db or ctx.obj.get("db"), create=False)
     from tui.store.exchange import export_folder
 
-    book = _open_book(db or ctx.obj.get("db"), create=False)
     written = export_folder(book, folder)
     click.echo(f"Exported {len(written)} files to {folder}")
 
@@ -198,26 +220,54 @@ def backup(ctx: click.Context, dest: Path | None, db: str | None) -> None:
 @click.argument("kind", type=click.Choice(["aging", "forecast", "chase", "clients"]))
 @click.option("--db", "db", metavar="PATH", help="The book to report on.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Report as of this date (default today).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
-              help="forecast: period length.")  # fmt: skip
-@click.option("--horizon", type=click.IntRange(1, 260), default=None,
-              help="forecast: number of periods (default 12 weeks or 6 months).")  # fmt: skip
-@click.option("--scenario", type=click.Choice(["contractual", "expected", "pessimistic"]),
-              default="expected", show_default=True, help="forecast: when open amounts are expected.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--period",
+    type=click.Choice(["week", "month"]),
+    default="week",
+    show_default=True,
+    help="forecast: period length.",
+)
+@click.option(
+    "--horizon",
+    type=click.IntRange(1, 260),
+    default=None,
+    help="forecast: number of periods (default 12 weeks or 6 months).",
+)
+@click.option(
+    "--scenario",
+    type=click.Choice(["contractual", "expected", "pessimistic"]),
+    default="expected",
+    show_default=True,
+    help="forecast: when open amounts are expected.",
+)
 @click.pass_context
 @friendly
 def report(
-    ctx: click.Context, kind: str, db: str | None, as_of: str | None, fmt: str, period: str,
-    horizon: int | None, scenario: str,
-) -> None:  # fmt: skip
+    ctx: click.Context,
+    kind: str,
+    db: str | None,
+    as_of: str | None,
+    fmt: str,
+    period: str,
+    horizon: int | None,
+    scenario: str,
+) -> None:
     """Print a report: aging, forecast, chase or clients."""
     from tui.reports import render
 
     book = _open_book(db or ctx.obj.get("db"), create=False)
     frames = book.frames()
     day = parse_date(as_of, "--as-of") if as_of else frames.settings.today()
-    click.echo(render(kind, frames, day, fmt, period=period, horizon=horizon, scenario=scenario), nl=False)
+    click.echo(
+        render(kind, frames, day, fmt, period=period, horizon=horizon, scenario=scenario), nl=False
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

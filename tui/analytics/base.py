@@ -58,15 +58,20 @@ def paid_by_milestone(payments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def fully_paid_dates(milestones: pl.DataFrame, payments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+def fully_paid_dates(
+    milestones: pl.DataFrame, payments: pl.DataFrame, as_of: dt.date
+) -> pl.DataFrame:
     """Per milestone paid in full by as_of: the date its payments first reached its amount."""
     p = (
         payments.lazy()
         .filter(pl.col("received_on") <= as_of)
         .sort("milestone_id", "received_on", "id")
         .with_columns(pl.col("amount").cum_sum().over("milestone_id").alias("running"))
-        .join(milestones.lazy().select(pl.col("id").alias("milestone_id"), "amount"), on="milestone_id",
-              suffix="_m")  # fmt: skip
+        .join(
+            milestones.lazy().select(pl.col("id").alias("milestone_id"), "amount"),
+            on="milestone_id",
+            suffix="_m",
+        )
         .filter(pl.col("running") >= pl.col("amount_m"))
         .group_by("milestone_id")
         .agg(pl.col("received_on").min().alias("fully_paid_on"))
@@ -118,7 +123,10 @@ def milestone_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
             .otherwise(pl.col("amount") - pl.col("paid"))
             .cast(MONEY)
             .alias("open"),
-            (pl.lit(as_of) - pl.col("due_date")).dt.total_days().cast(pl.Int32).alias("days_past_due"),
+            (pl.lit(as_of) - pl.col("due_date"))
+            .dt.total_days()
+            .cast(pl.Int32)
+            .alias("days_past_due"),
         )
     )
     return out.sort("milestone_id").collect()

@@ -43,7 +43,9 @@ def parse_iso_date(text: str, field: str = "date") -> dt.date:
         raise ValidationError(field, f"'{raw}' is not a real date") from None
 
 
-def parse_date(text: str | dt.date, field: str = "date", *, today_: dt.date | None = None) -> dt.date:
+def parse_date(
+    text: str | dt.date, field: str = "date", *, today_: dt.date | None = None
+) -> dt.date:
     """Parse a date typed by a person.
 
     ISO ``YYYY-MM-DD``; ``today``; or relative to today: ``+14d``, ``+2w``, ``+1m``, ``+1y``

@@ -20,8 +20,8 @@ from tui.domain.money import MAX_AMOUNT, parse_amount
 from tui.domain.values import (
     Cadence,
     ChangeOrderStatus,
-    ChaseStep,
     Channel,
+    ChaseStep,
     ContactRole,
     ContractStatus,
     LateFeeKind,
@@ -72,7 +72,9 @@ class Record:
         raise NotImplementedError
 
     @classmethod
-    def collect_errors(cls, values: Fields, *, today_: dt.date | None = None) -> list[ValidationError]:
+    def collect_errors(
+        cls, values: Fields, *, today_: dt.date | None = None
+    ) -> list[ValidationError]:
         """Every wrong field of ``values`` (not just the first), for whole-file reports."""
         errors: list[ValidationError] = []
         for name in cls.FIELDS:
@@ -121,8 +123,16 @@ class Client(Record):
     archived: bool = False
 
     FIELDS: ClassVar[tuple[str, ...]] = (
-        "name", "email", "phone", "address", "notes", "work_again", "rating", "feedback", "archived",
-    )  # fmt: skip
+        "name",
+        "email",
+        "phone",
+        "address",
+        "notes",
+        "work_again",
+        "rating",
+        "feedback",
+        "archived",
+    )
 
     @classmethod
     def _parsers(cls) -> dict[str, Callable[[Fields, dt.date | None], Any]]:
@@ -200,16 +210,31 @@ class Contract(Record):
     archived: bool = False
 
     FIELDS: ClassVar[tuple[str, ...]] = (
-        "title", "currency", "total_fee", "start_date", "end_date", "signed_on", "status",
-        "payment_terms_days", "late_fee_kind", "late_fee_value", "late_fee_fixed",
-        "late_fee_preset", "grace_days", "acceptance_days", "red_flags", "notes", "archived",
-    )  # fmt: skip
+        "title",
+        "currency",
+        "total_fee",
+        "start_date",
+        "end_date",
+        "signed_on",
+        "status",
+        "payment_terms_days",
+        "late_fee_kind",
+        "late_fee_value",
+        "late_fee_fixed",
+        "late_fee_preset",
+        "grace_days",
+        "acceptance_days",
+        "red_flags",
+        "notes",
+        "archived",
+    )
 
     @classmethod
     def _parsers(cls) -> dict[str, Callable[[Fields, dt.date | None], Any]]:
         def late_value(v: Fields, t: dt.date | None) -> Decimal:
-            kind = parse_enum(LateFeeKind, _get(v, "late_fee_kind"), "late_fee_kind",
-                              default=LateFeeKind.NONE)  # fmt: skip
+            kind = parse_enum(
+                LateFeeKind, _get(v, "late_fee_kind"), "late_fee_kind", default=LateFeeKind.NONE
+            )
             raw = _get(v, "late_fee_value").strip()
             if kind is LateFeeKind.NONE:
                 return Decimal("0") if not raw else parse_percent(raw, "late_fee_value")
@@ -230,7 +255,9 @@ class Contract(Record):
             return parse_enum(StatutoryPreset, raw, "late_fee_preset")
 
         return {
-            "title": lambda v, t: parse_text(_get(v, "title"), "title", required=True, max_length=200),
+            "title": lambda v, t: parse_text(
+                _get(v, "title"), "title", required=True, max_length=200
+            ),
             "currency": lambda v, t: parse_currency(_get(v, "currency")),
             "total_fee": lambda v, t: parse_amount(_get(v, "total_fee"), "total_fee"),
             "start_date": lambda v, t: _opt_date(v, "start_date", t),
@@ -261,7 +288,9 @@ class Contract(Record):
     def parse(cls, values: Fields, *, today_: dt.date | None = None) -> Contract:
         c = cls(**_build(cls, values, today_))
         if c.start_date and c.end_date and c.end_date < c.start_date:
-            raise ValidationError("end_date", f"{c.end_date} is before the start date {c.start_date}")
+            raise ValidationError(
+                "end_date", f"{c.end_date} is before the start date {c.start_date}"
+            )
         return c
 
 
@@ -285,22 +314,33 @@ class Milestone(Record):
     delivered_on: dt.date | None = None
 
     FIELDS: ClassVar[tuple[str, ...]] = (
-        "seq", "title", "amount", "due_date", "status", "progress", "invoice_no", "invoiced_on",
+        "seq",
+        "title",
+        "amount",
+        "due_date",
+        "status",
+        "progress",
+        "invoice_no",
+        "invoiced_on",
         "delivered_on",
-    )  # fmt: skip
+    )
 
     @classmethod
     def _parsers(cls) -> dict[str, Callable[[Fields, dt.date | None], Any]]:
         return {
             "seq": lambda v, t: parse_int(_get(v, "seq"), "seq", minimum=1, maximum=9999),
-            "title": lambda v, t: parse_text(_get(v, "title"), "title", required=True, max_length=200),
+            "title": lambda v, t: parse_text(
+                _get(v, "title"), "title", required=True, max_length=200
+            ),
             "amount": lambda v, t: parse_amount(_get(v, "amount"), "amount", allow_zero=False),
             "due_date": lambda v, t: _date(v, "due_date", t),
             "status": lambda v, t: parse_enum(
                 MilestoneStatus, _get(v, "status"), "status", default=MilestoneStatus.PLANNED
             ),
             "progress": lambda v, t: _int_default(v, "progress", 0, 0, 100),
-            "invoice_no": lambda v, t: parse_text(_get(v, "invoice_no"), "invoice_no", max_length=60),
+            "invoice_no": lambda v, t: parse_text(
+                _get(v, "invoice_no"), "invoice_no", max_length=60
+            ),
             "invoiced_on": lambda v, t: _opt_date(v, "invoiced_on", t),
             "delivered_on": lambda v, t: _opt_date(v, "delivered_on", t),
         }
@@ -434,7 +474,14 @@ class Expense(Record):
     next_date: dt.date
     end_date: dt.date | None = None
 
-    FIELDS: ClassVar[tuple[str, ...]] = ("name", "amount", "currency", "cadence", "next_date", "end_date")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "amount",
+        "currency",
+        "cadence",
+        "next_date",
+        "end_date",
+    )
 
     @classmethod
     def _parsers(cls) -> dict[str, Callable[[Fields, dt.date | None], Any]]:
@@ -479,26 +526,26 @@ def parse_rate_percent(text: str, field: str) -> Decimal:
 DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     "reminder": (
         "Reminder: $milestone was due on $due_date",
-        "Dear $contact,\n\nA friendly reminder that the milestone \"$milestone\" for $client "
+        'Dear $contact,\n\nA friendly reminder that the milestone "$milestone" for $client '
         "(invoice $invoice_no, $amount) was due on $due_date. The invoice is attached.\n"
         "Could you let me know when payment will be made?\n\nKind regards,\n$business_name",
     ),
     "firm": (
         "Overdue: $milestone, $days_past_due days past due",
-        "Dear $contact,\n\nThe milestone \"$milestone\" (invoice $invoice_no, $amount) is now "
+        'Dear $contact,\n\nThe milestone "$milestone" (invoice $invoice_no, $amount) is now '
         "$days_past_due days past its due date of $due_date. I have paused work on the "
         "project until it is paid.\nAccrued late fee so far: $late_fee.\n\nRegards,\n$business_name",
     ),
     "escalate": (
         "Unpaid invoice $invoice_no for $client",
         "Dear $contact,\n\nI am writing to you directly because invoice $invoice_no for "
-        "\"$milestone\" ($amount, due $due_date) remains unpaid after $days_past_due days, "
+        '"$milestone" ($amount, due $due_date) remains unpaid after $days_past_due days, '
         "despite reminders. The invoice and the contract are attached.\nPlease arrange payment "
         "or tell me when it will be made.\n\nRegards,\n$business_name",
     ),
     "legal": (
         "Final notice before legal action: invoice $invoice_no",
-        "Dear $contact,\n\nInvoice $invoice_no for \"$milestone\" ($amount, due $due_date) is "
+        'Dear $contact,\n\nInvoice $invoice_no for "$milestone" ($amount, due $due_date) is '
         "$days_past_due days overdue. Late fees of $late_fee have accrued. Unless payment is "
         "received within 7 days I will start proceedings to recover the debt.\n\n$business_name",
     ),
@@ -528,10 +575,22 @@ class Settings:
 
     #: keys stored in the settings table (fx rates and templates live in their own tables)
     KEYS: ClassVar[tuple[str, ...]] = (
-        "home_currency", "timezone", "business_name", "signature", "opening_balance",
-        "opening_balance_date", "bucket_edges", "reminder_days", "firm_days", "escalate_days",
-        "legal_days", "legal_cost_estimate", "forecast_weeks", "forecast_months", "theme",
-    )  # fmt: skip
+        "home_currency",
+        "timezone",
+        "business_name",
+        "signature",
+        "opening_balance",
+        "opening_balance_date",
+        "bucket_edges",
+        "reminder_days",
+        "firm_days",
+        "escalate_days",
+        "legal_days",
+        "legal_cost_estimate",
+        "forecast_weeks",
+        "forecast_months",
+        "theme",
+    )
 
     @property
     def bucket_names(self) -> list[str]:
@@ -577,7 +636,9 @@ class Settings:
                 try:
                     pendulum.timezone(raw)
                 except Exception:
-                    raise ValidationError(key, f"'{raw}' is not an IANA timezone (e.g. Europe/Berlin)") from None
+                    raise ValidationError(
+                        key, f"'{raw}' is not an IANA timezone (e.g. Europe/Berlin)"
+                    ) from None
             return raw
         if key in ("business_name", "signature"):
             return parse_text(raw, key)
@@ -606,7 +667,9 @@ class Settings:
         raise ValidationError(key, "is not a setting milepay knows")
 
     @classmethod
-    def from_text(cls, values: Mapping[str, str], fx: Mapping[str, Decimal] | None = None) -> Settings:
+    def from_text(
+        cls, values: Mapping[str, str], fx: Mapping[str, Decimal] | None = None
+    ) -> Settings:
         """Settings from stored text (unknown keys are ignored; missing keys take defaults)."""
         s = cls()
         for key in cls.KEYS:
@@ -621,7 +684,8 @@ class Settings:
         steps = [self.reminder_days, self.firm_days, self.escalate_days, self.legal_days]
         if steps != sorted(steps) or len(set(steps)) != 4:
             raise ValidationError(
-                "reminder_days", "ladder thresholds must increase: reminder < firm < escalate < legal"
+                "reminder_days",
+                "ladder thresholds must increase: reminder < firm < escalate < legal",
             )
 
 

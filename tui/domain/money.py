@@ -49,10 +49,13 @@ def parse_amount(
         digits = body.replace(",", "")
     elif re.match(r"^\d+,\d{1,2}$", body):
         raise ValidationError(
-            field, f"'{raw}' uses a decimal comma; write it with a dot, e.g. {body.replace(',', '.')}"
+            field,
+            f"'{raw}' uses a decimal comma; write it with a dot, e.g. {body.replace(',', '.')}",
         )
     else:
-        raise ValidationError(field, f"'{raw}' is not an amount (use digits and a dot, e.g. 1250.00)")
+        raise ValidationError(
+            field, f"'{raw}' is not an amount (use digits and a dot, e.g. 1250.00)"
+        )
     if "." in digits and len(digits.split(".", 1)[1]) > 2:
         raise ValidationError(field, f"'{raw}' has more than 2 decimal places")
     try:

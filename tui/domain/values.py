@@ -125,10 +125,34 @@ def parse_enum(enum: type[E], text: str, field: str, *, default: E | None = None
 
 # ISO 4217 codes milepay knows by name; any other three capital letters are accepted too,
 # since new and local currencies appear, but not lower-case words or numbers.
-COMMON_CURRENCIES = (
-    "EUR USD GBP CHF JPY CAD AUD NZD SEK NOK DKK PLN CZK HUF RON BGN "
-    "INR CNY HKD SGD ZAR BRL MXN ILS TRY AED"
-).split()
+COMMON_CURRENCIES = [
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "JPY",
+    "CAD",
+    "AUD",
+    "NZD",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "HUF",
+    "RON",
+    "BGN",
+    "INR",
+    "CNY",
+    "HKD",
+    "SGD",
+    "ZAR",
+    "BRL",
+    "MXN",
+    "ILS",
+    "TRY",
+    "AED",
+]
 
 
 def parse_currency(text: str, field: str = "currency", *, default: str | None = None) -> str:

@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 
 from tui.domain.dates import today
-from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 from tui.domain.model import DEFAULT_TEMPLATES
+from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 from tui.store.errors import BookBusyError, BookError, NotABookError, SchemaTooNewError
 from tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -127,7 +127,9 @@ class BookFile:
     def _read_version(self) -> int:
         try:
             with self._connect(read_only=True) as con:
-                tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+                tables = {
+                    r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+                }
                 if "schema_version" not in tables:
                     if tables:
                         raise NotABookError(
@@ -190,7 +192,9 @@ class BookFile:
                 text = str(exc)
                 if not any(p in text for p in _LOCK_PATTERNS):
                     if "not a valid DuckDB database" in text:
-                        raise NotABookError(f"{self.path} is not a milepay book; it was left untouched") from None
+                        raise NotABookError(
+                            f"{self.path} is not a milepay book; it was left untouched"
+                        ) from None
                     raise BookError(f"{self.path} cannot be opened: {_first_line(exc)}") from None
                 if time.monotonic() >= deadline:
                     m = re.search(r"PID (\d+)", text)

@@ -53,7 +53,9 @@ def exists(con: duckdb.DuckDBPyConnection, table: str, row_id: int) -> None:
         raise NotFoundError(f"there is no {table[:-1].replace('_', ' ')} with id {row_id}")
 
 
-def fetch_dict(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
+def fetch_dict(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> dict[str, Any] | None:
     """The first row of a query as a dict (None when there is none)."""
     cur = con.execute(sql, params or [])
     row = cur.fetchone()
@@ -63,7 +65,9 @@ def fetch_dict(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | Non
     return dict(zip(names, row, strict=True))
 
 
-def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
     """All rows of a query as dicts."""
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]

@@ -64,9 +64,13 @@ class Book(BookFile):
     def frames(self) -> BookFrames:
         """All tables as frames, consistent with each other (one read transaction)."""
         with self.reading() as con:
-            tables = {t: frame(con, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES if t != "settings"}
+            tables = {
+                t: frame(con, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES if t != "settings"
+            }
             settings = _read_settings(con)
-            counter = int(con.execute("SELECT value FROM book_meta WHERE key='change_counter'").fetchone()[0])
+            counter = int(
+                con.execute("SELECT value FROM book_meta WHERE key='change_counter'").fetchone()[0]
+            )
         return BookFrames(**tables, settings=settings, change_counter=counter)  # type: ignore[arg-type]
 
     def table(self, name: str) -> pl.DataFrame:
@@ -96,7 +100,9 @@ class Book(BookFile):
             raise NotFoundError(f"there is no {table[:-1].replace('_', ' ')} with id {row_id}")
         return row
 
-    def rows(self, sql_table: str, where: str = "", params: list[Any] | None = None) -> list[dict[str, Any]]:
+    def rows(
+        self, sql_table: str, where: str = "", params: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Rows of a table as dicts, with an optional fixed filter written by the store's callers.
 
         ``where`` must be a constant written in code (never user text); values go in ``params``.
@@ -105,13 +111,17 @@ class Book(BookFile):
             raise ValueError(sql_table)
         with self.reading() as con:
             return fetch_dicts(
-                con, f"SELECT * FROM {sql_table} {'WHERE ' + where if where else ''} ORDER BY id", params
+                con,
+                f"SELECT * FROM {sql_table} {'WHERE ' + where if where else ''} ORDER BY id",
+                params,
             )
 
     def find_client(self, name: str) -> dict[str, Any] | None:
         """A client by name (case-insensitive)."""
         with self.reading() as con:
-            return fetch_dict(con, "SELECT * FROM clients WHERE lower(name) = lower(?)", [name.strip()])
+            return fetch_dict(
+                con, "SELECT * FROM clients WHERE lower(name) = lower(?)", [name.strip()]
+            )
 
     def milestone_open_amount(self, milestone_id: int) -> Decimal:
         """The milestone's amount less everything paid on it (all dates)."""
@@ -159,7 +169,9 @@ class Book(BookFile):
 
     # ---- contracts, milestones, change orders -----------------------------------------------
 
-    def add_contract(self, client_id: int, contract: Contract, milestones: list[Milestone] | None = None) -> int:
+    def add_contract(
+        self, client_id: int, contract: Contract, milestones: list[Milestone] | None = None
+    ) -> int:
         """Add a contract with its milestone schedule in one transaction."""
         with self.writing() as con:
             exists(con, "clients", client_id)
@@ -220,11 +232,14 @@ class Book(BookFile):
         """The next free sequence number of a contract."""
         with self.reading() as con:
             row = con.execute(
-                "SELECT coalesce(max(seq), 0) + 1 FROM milestones WHERE contract_id = ?", [contract_id]
+                "SELECT coalesce(max(seq), 0) + 1 FROM milestones WHERE contract_id = ?",
+                [contract_id],
             ).fetchone()
         return int(row[0])
 
-    def set_milestone_status(self, milestone_id: int, status: MilestoneStatus, *, on: dt.date | None = None) -> None:
+    def set_milestone_status(
+        self, milestone_id: int, status: MilestoneStatus, *, on: dt.date | None = None
+    ) -> None:
         """Move a milestone to ``status`` (``delivered`` records the date it was delivered)."""
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
@@ -243,17 +258,27 @@ class Book(BookFile):
             if row is None:
                 raise NotFoundError(f"there is no milestone with id {milestone_id}")
             if row["status"] in CLOSED_MILESTONE_STATUSES:
-                raise RefusedError(f"a {row['status'].replace('_', ' ')} milestone cannot be invoiced")
+                raise RefusedError(
+                    f"a {row['status'].replace('_', ' ')} milestone cannot be invoiced"
+                )
             update(
-                con, "milestones", milestone_id,
-                {"status": MilestoneStatus.INVOICED, "invoice_no": invoice_no.strip(), "invoiced_on": invoiced_on},
-            )  # fmt: skip
+                con,
+                "milestones",
+                milestone_id,
+                {
+                    "status": MilestoneStatus.INVOICED,
+                    "invoice_no": invoice_no.strip(),
+                    "invoiced_on": invoiced_on,
+                },
+            )
 
     def delete_milestone(self, milestone_id: int) -> None:
         """Delete a milestone that has no payments (its chase events and holds go with it)."""
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
-            n = con.execute("SELECT count(*) FROM payments WHERE milestone_id = ?", [milestone_id]).fetchone()[0]
+            n = con.execute(
+                "SELECT count(*) FROM payments WHERE milestone_id = ?", [milestone_id]
+            ).fetchone()[0]
             if n:
                 raise RefusedError(
                     f"this milestone has {n} payment(s) and cannot be deleted; cancel or write it off instead"
@@ -279,9 +304,10 @@ class Book(BookFile):
             total = sum((m.amount for m in milestones), Decimal("0"))
             if order["amount_delta"] > 0 and total != order["amount_delta"]:
                 raise ValidationError(
-                    "amount", f"the new milestones add up to {format_amount(total)}, "
+                    "amount",
+                    f"the new milestones add up to {format_amount(total)}, "
                     f"not the change order's {format_amount(order['amount_delta'])}",
-                )  # fmt: skip
+                )
             for m in milestones:
                 _check_seq(con, order["contract_id"], m.seq, None)
                 insert(con, "milestones", {"contract_id": order["contract_id"], **m.as_row()})
@@ -316,10 +342,14 @@ class Book(BookFile):
         """Record that a late fee was claimed (once per milestone, never applied twice)."""
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
-            if con.execute("SELECT 1 FROM fee_claims WHERE milestone_id = ?", [milestone_id]).fetchone():
+            if con.execute(
+                "SELECT 1 FROM fee_claims WHERE milestone_id = ?", [milestone_id]
+            ).fetchone():
                 raise RefusedError("a late fee was already claimed for this milestone")
             return insert(
-                con, "fee_claims", {"milestone_id": milestone_id, "claimed_on": claimed_on, "amount": amount}
+                con,
+                "fee_claims",
+                {"milestone_id": milestone_id, "claimed_on": claimed_on, "amount": amount},
             )
 
     # ---- chasing --------------------------------------------------------------------------
@@ -388,15 +418,21 @@ class Book(BookFile):
     def set_reference_rate(self, preset: str, valid_from: dt.date, rate: Decimal | None) -> None:
         """Set (or remove) a reference interest rate in force from a date."""
         with self.writing() as con:
-            con.execute("DELETE FROM reference_rates WHERE preset = ? AND valid_from = ?", [preset, valid_from])
+            con.execute(
+                "DELETE FROM reference_rates WHERE preset = ? AND valid_from = ?",
+                [preset, valid_from],
+            )
             if rate is not None:
-                con.execute("INSERT INTO reference_rates VALUES (?, ?, ?)", [preset, valid_from, rate])
+                con.execute(
+                    "INSERT INTO reference_rates VALUES (?, ?, ?)", [preset, valid_from, rate]
+                )
 
     def set_template(self, step: str, subject: str, body: str) -> None:
         """Replace a chase step's message template."""
         with self.writing() as con:
             con.execute(
-                "INSERT OR REPLACE INTO message_templates VALUES (?, ?, ?)", [sql_value(step), subject, body]
+                "INSERT OR REPLACE INTO message_templates VALUES (?, ?, ?)",
+                [sql_value(step), subject, body],
             )
 
 
@@ -411,13 +447,16 @@ def _read_settings(con: duckdb.DuckDBPyConnection) -> Settings:
 
 def _check_client_name(con: duckdb.DuckDBPyConnection, name: str, own_id: int | None) -> None:
     row = con.execute(
-        "SELECT id FROM clients WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?", [name, own_id]
+        "SELECT id FROM clients WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?",
+        [name, own_id],
     ).fetchone()
     if row:
         raise ValidationError("name", f"a client named '{name}' already exists")
 
 
-def _check_contract_title(con: duckdb.DuckDBPyConnection, client_id: int, title: str, own_id: int | None) -> None:
+def _check_contract_title(
+    con: duckdb.DuckDBPyConnection, client_id: int, title: str, own_id: int | None
+) -> None:
     row = con.execute(
         "SELECT id FROM contracts WHERE client_id = ? AND lower(title) = lower(?) AND id IS DISTINCT FROM ?",
         [client_id, title, own_id],
@@ -426,7 +465,9 @@ def _check_contract_title(con: duckdb.DuckDBPyConnection, client_id: int, title:
         raise ValidationError("title", f"this client already has a contract titled '{title}'")
 
 
-def _check_seq(con: duckdb.DuckDBPyConnection, contract_id: int, seq: int, own_id: int | None) -> None:
+def _check_seq(
+    con: duckdb.DuckDBPyConnection, contract_id: int, seq: int, own_id: int | None
+) -> None:
     row = con.execute(
         "SELECT id FROM milestones WHERE contract_id = ? AND seq = ? AND id IS DISTINCT FROM ?",
         [contract_id, seq, own_id],
