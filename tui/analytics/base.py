@@ -44,8 +44,7 @@ def money(expr: pl.Expr) -> pl.Expr:
 
 
 def paid_by_milestone(payments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Per milestone: paid (received on or before as_of) and the date it became fully paid
-    is computed later; here also the running totals needed for it."""
+    """Per milestone: ``paid`` (payments received on or before as_of) and ``last_paid_on``."""
     return (
         payments.lazy()
         .filter(pl.col("received_on") <= as_of)
@@ -61,22 +60,23 @@ def paid_by_milestone(payments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 def fully_paid_dates(
     milestones: pl.DataFrame, payments: pl.DataFrame, as_of: dt.date
 ) -> pl.DataFrame:
-    """Per milestone paid in full by as_of: the date its payments first reached its amount."""
-    p = (
-        payments.lazy()
-        .filter(pl.col("received_on") <= as_of)
-        .sort("milestone_id", "received_on", "id")
-        .with_columns(pl.col("amount").cum_sum().over("milestone_id").alias("running"))
+    """Per milestone paid in full by as_of: the date its payments reached its amount.
+
+    Payments are positive and the store refuses overpayment, so a milestone is fully paid
+    exactly when its payments add up to its amount, and that happened on the date of the
+    last of them: no running sum (and no sort) is needed.
+    """
+    return (
+        paid_by_milestone(payments, as_of)
+        .lazy()
         .join(
             milestones.lazy().select(pl.col("id").alias("milestone_id"), "amount"),
             on="milestone_id",
-            suffix="_m",
         )
-        .filter(pl.col("running") >= pl.col("amount_m"))
-        .group_by("milestone_id")
-        .agg(pl.col("received_on").min().alias("fully_paid_on"))
+        .filter(pl.col("paid") >= pl.col("amount"))
+        .select("milestone_id", pl.col("last_paid_on").alias("fully_paid_on"))
+        .collect()
     )
-    return p.collect()
 
 
 def milestone_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
@@ -90,7 +90,6 @@ def milestone_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
     """
     ms = book.milestones.lazy()
     paid = paid_by_milestone(book.payments, as_of).lazy()
-    full = fully_paid_dates(book.milestones, book.payments, as_of).lazy()
     contracts = book.contracts.lazy().select(
         pl.col("id").alias("contract_id"),
         "client_id",
@@ -115,8 +114,13 @@ def milestone_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
         .join(contracts, on="contract_id", how="left")
         .join(clients, on="client_id", how="left")
         .join(paid, on="milestone_id", how="left")
-        .join(full, on="milestone_id", how="left")
         .with_columns(pl.col("paid").fill_null(ZERO))
+        .with_columns(
+            pl.when(pl.col("paid") >= pl.col("amount"))
+            .then(pl.col("last_paid_on"))
+            .otherwise(None)
+            .alias("fully_paid_on")
+        )
         .with_columns(
             pl.when(pl.col("status").is_in(CLOSED))
             .then(ZERO)

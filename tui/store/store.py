@@ -360,13 +360,17 @@ class Book(BookFile):
             exists(con, "milestones", milestone_id)
             return insert(con, "chase_events", {"milestone_id": milestone_id, **event.as_row()})
 
-    def put_on_hold(self, milestone_id: int, hold: Hold) -> int:
-        """Take a milestone out of the chase queue until a date (releases any earlier hold)."""
+    def put_on_hold(self, milestone_id: int, hold: Hold, *, on: dt.date | None = None) -> int:
+        """Take a milestone out of the chase queue until a date.
+
+        An earlier open hold of the milestone is released ``on`` (default: today).
+        """
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
+            day = on or _read_settings(con).today()
             con.execute(
                 "UPDATE holds SET released_on = ? WHERE milestone_id = ? AND released_on IS NULL",
-                [hold.until if hold.released_on is None else hold.released_on, milestone_id],
+                [day, milestone_id],
             )
             return insert(con, "holds", {"milestone_id": milestone_id, **hold.as_row()})
 
