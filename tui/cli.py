@@ -164,13 +164,23 @@ def demo(db: str, as_of: str | None) -> None:
 @friendly
 def import_(ctx: click.Context, folder: Path, db: str | None, update: bool) -> None:
     """Read a folder of CSV files (the exchange format) into the book."""
-    from tui.store.exchange import import_folder
+    from tui.store.exchange import ImportErrors, import_folder
 
     if not folder.is_dir():
         _fail(f"{folder}: no such folder")
     book = _open_book(db or ctx.obj.get("db"))
     progress = _progress_bar() if sys.stderr.isatty() else None
-    summary = import_folder(book, folder, update=update, progress=progress)
+    try:
+        summary = import_folder(book, folder, update=update, progress=progress)
+    except ImportErrors as exc:
+        n = len(exc.errors)
+        click.echo(
+            f"milepay: import refused, nothing was written ({n} error{'s' if n != 1 else ''}):",
+            err=True,
+        )
+        for line in exc.errors:
+            click.echo(line, err=True)
+        sys.exit(1)
     click.echo(str(summary))
 
 
@@ -247,6 +257,7 @@ def backup(ctx: click.Context, dest: Path | None, db: str | None) -> None:
     show_default=True,
     help="forecast: when open amounts are expected.",
 )
+@click.option("--worst-first", is_flag=True, help="clients: sort the worst payers first.")
 @click.pass_context
 @friendly
 def report(
@@ -258,16 +269,25 @@ def report(
     period: str,
     horizon: int | None,
     scenario: str,
+    worst_first: bool,
 ) -> None:
     """Print a report: aging, forecast, chase or clients."""
     from tui.reports import render
 
+    day = parse_date(as_of, "--as-of") if as_of else None
     book = _open_book(db or ctx.obj.get("db"), create=False)
     frames = book.frames()
-    day = parse_date(as_of, "--as-of") if as_of else frames.settings.today()
-    click.echo(
-        render(kind, frames, day, fmt, period=period, horizon=horizon, scenario=scenario), nl=False
+    text = render(
+        kind,
+        frames,
+        day or frames.settings.today(),
+        fmt,
+        period=period,
+        horizon=horizon,
+        scenario=scenario,
+        worst_first=worst_first,
     )
+    click.echo(text, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -93,13 +93,12 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) ->
     """Insert a whole frame by column name (fast path for imports and generated books)."""
     if df.height == 0:
         return
-    rel = con.from_arrow(_ArrowStream(df))
     view = f"_bulk_{table}"
-    rel.create_view(view, replace=True)
+    con.register(view, _ArrowStream(df))
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
     finally:
-        con.execute(f"DROP VIEW IF EXISTS {view}")
+        con.unregister(view)
 
 
 def as_date(v: Any) -> dt.date | None:

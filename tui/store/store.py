@@ -136,6 +136,7 @@ class Book(BookFile):
             _check_client_name(con, client.name, None)
             cid = insert(con, "clients", client.as_row())
             for c in contacts or []:
+                _check_contact_name(con, cid, c.name, None)
                 insert(con, "contacts", {"client_id": cid, **c.as_row()})
             return cid
 
@@ -154,11 +155,16 @@ class Book(BookFile):
         """Add a contact to a client."""
         with self.writing() as con:
             exists(con, "clients", client_id)
+            _check_contact_name(con, client_id, contact.name, None)
             return insert(con, "contacts", {"client_id": client_id, **contact.as_row()})
 
     def update_contact(self, contact_id: int, contact: Contact) -> None:
         """Replace a contact's fields."""
         with self.writing() as con:
+            row = fetch_dict(con, "SELECT client_id FROM contacts WHERE id = ?", [contact_id])
+            if row is None:
+                raise NotFoundError(f"there is no contact with id {contact_id}")
+            _check_contact_name(con, row["client_id"], contact.name, contact_id)
             update(con, "contacts", contact_id, contact.as_row())
 
     def remove_contact(self, contact_id: int) -> None:
@@ -240,7 +246,14 @@ class Book(BookFile):
     def set_milestone_status(
         self, milestone_id: int, status: MilestoneStatus, *, on: dt.date | None = None
     ) -> None:
-        """Move a milestone to ``status`` (``delivered`` records the date it was delivered)."""
+        """Move a milestone to ``status`` (``delivered`` records the date it was delivered).
+
+        ``invoiced`` needs an invoice number and date: use :meth:`mark_invoiced`.
+        """
+        if status is MilestoneStatus.INVOICED:
+            raise ValidationError(
+                "status", "an invoiced milestone needs its invoice number and date"
+            )
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
             changes: dict[str, Any] = {"status": status}
@@ -456,6 +469,18 @@ def _check_client_name(con: duckdb.DuckDBPyConnection, name: str, own_id: int | 
     ).fetchone()
     if row:
         raise ValidationError("name", f"a client named '{name}' already exists")
+
+
+def _check_contact_name(
+    con: duckdb.DuckDBPyConnection, client_id: int, name: str, own_id: int | None
+) -> None:
+    row = con.execute(
+        "SELECT id FROM contacts WHERE client_id = ? AND lower(name) = lower(?) "
+        "AND id IS DISTINCT FROM ?",
+        [client_id, name, own_id],
+    ).fetchone()
+    if row:
+        raise ValidationError("name", f"this client already has a contact named '{name}'")
 
 
 def _check_contract_title(
