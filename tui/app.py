@@ -1,33 +1,287 @@
-"""The Textual app (SPEC section 7). Minimal until the screens land: opens the book, shows counts."""
+"""The Textual app (SPEC section 7): screens, global keys, and how failures are shown.
+
+The app is thin. Each main screen lives in ``tui/screens/`` (one per file) and each form or
+dialog in ``tui/modals/``. The book is read and written only through ``tui.store.Book``, and
+always in thread workers: :meth:`MilepayApp.write` runs one write (one transaction) and
+then refreshes every screen; a timer polls ``book.change_count()`` so that writes made by
+another milepay process show up within about two seconds.
+
+One place decides how a failure is shown (:meth:`MilepayApp.show_failure` and
+:meth:`MilepayApp.crash`):
+
+* a ``MilepayError`` (a refused action, a wrong value) becomes a toast with its message,
+  and the form that caused it stays open with what was typed;
+* ``BookBusyError`` (another process holds the file) becomes a dialog that can retry;
+* anything unexpected ends the app cleanly with a readable message, the details in a log
+  file, and exit code 1.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+import contextlib
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
-from tui.store import Book
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.worker import get_current_worker
+
+from tui.domain.errors import MilepayError
+from tui.screens.base import BookScreen
+from tui.screens.clients import ClientsScreen
+from tui.screens.contracts import ContractsScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.expenses import ExpensesScreen
+from tui.screens.milestones import MilestonesScreen
+from tui.screens.settings import SettingsScreen
+from tui.store import Book, BookBusyError
+from tui.widgets.commands import BookCommands
+
+T = TypeVar("T")
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+POLL_SECONDS = 2.0
 
 
 class MilepayApp(App[int]):
-    """milepay's app."""
+    """milepay's app: one book, the main screens as modes, global keys."""
 
     TITLE = "milepay"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit"), Binding("ctrl+q", "quit", "Quit", show=False)]
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, Any]] = {
+        "dashboard": DashboardScreen,
+        "clients": ClientsScreen,
+        "contracts": ContractsScreen,
+        "milestones": MilestonesScreen,
+        "expenses": ExpensesScreen,
+        "settings": SettingsScreen,
+    }
+    DEFAULT_MODE = "dashboard"
+    COMMANDS = App.COMMANDS | {BookCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "goto('dashboard')", "Dashboard", show=False, id="goto-dashboard"),
+        Binding("2", "goto('clients')", "Clients", show=False, id="goto-clients"),
+        Binding("3", "goto('contracts')", "Contracts", show=False, id="goto-contracts"),
+        Binding("4", "goto('milestones')", "Milestones", show=False, id="goto-milestones"),
+        Binding("8", "goto('expenses')", "Expenses", show=False, id="goto-expenses"),
+        Binding("9", "goto('settings')", "Settings", show=False, id="goto-settings"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="theme"),
+        Binding("q", "soft_quit", "Quit", id="quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-now"),
+    ]
 
     def __init__(self, book: Book) -> None:
         super().__init__()
         self.book = book
+        #: bumped whenever the book changed (here or in another process); screens compare it
+        self.data_version = 0
+        self._seen_count: int | None = None
+        self.crash_log: Path | None = None
 
-    def compose(self) -> ComposeResult:
-        """Header, the book's counts, footer."""
-        yield Header()
-        counts = self.book.counts()
-        lines = [f"Book: {self.book.path}", ""]
-        lines += [f"{name.replace('_', ' '):<20}{n:>8}" for name, n in counts.items()]
-        yield Static(Text("\n".join(lines)), id="counts")
-        yield Footer()
+    # ---- start and global actions -----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Apply the book's theme and start watching the book for other processes' writes."""
+        self.theme = THEMES["dark"]
+        self._load_theme()
+        self.set_interval(POLL_SECONDS, self._poll, name="poll-book")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Screen keys and q do nothing while a dialog or form is open."""
+        return not (
+            action in ("goto", "help", "soft_quit") and isinstance(self.screen, ModalScreen)
+        )
+
+    def action_goto(self, mode: str) -> None:
+        """Show one of the main screens."""
+        if isinstance(self.screen, ModalScreen):
+            return
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        """List every key of the current screen."""
+        from tui.modals.help import HelpModal
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(HelpModal(self.screen))
+
+    async def action_soft_quit(self) -> None:
+        """``q`` quits from a main screen (never from inside a form or dialog)."""
+        if not isinstance(self.screen, ModalScreen):
+            await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when a form holds typed changes."""
+        from tui.modals.confirm import ConfirmModal
+        from tui.modals.form import FormModal
+
+        dirty = [s for s in self.screen_stack if isinstance(s, FormModal) and s.is_dirty]
+        if not dirty:
+            self.exit(0)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(ConfirmModal("A form has changes that were not saved. Quit and discard them?",
+                                      yes="Quit", no="Keep editing"), answered)  # fmt: skip
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the dark and the light theme, and remember it in the book."""
+        name = "light" if self.theme == THEMES["dark"] else "dark"
+        self.theme = THEMES[name]
+        self.write(lambda: self.book.save_settings({"theme": name}), quiet=True)
+
+    def _load_theme(self) -> None:
+        def done(name: str) -> None:
+            self.theme = THEMES.get(name, THEMES["dark"])
+
+        self.read(lambda: self.book.settings().theme, done)
+
+    # ---- reading and writing in thread workers ----------------------------------------------
+
+    def read(
+        self, fetch: Callable[[], T], done: Callable[[T], None], *, group: str = "read"
+    ) -> None:
+        """Run ``fetch`` (store and Polars work) in a thread; hand its result to ``done``."""
+        self.run_worker(lambda: self._in_thread(fetch, done, None, lambda: self.read(fetch, done)),
+                        thread=True, group=group, exit_on_error=False)  # fmt: skip
+
+    def write(
+        self,
+        action: Callable[[], T],
+        *,
+        done: Callable[[T], None] | None = None,
+        failed: Callable[[MilepayError], None] | None = None,
+        message: str | None = None,
+        quiet: bool = False,
+    ) -> None:
+        """Run one write (one transaction) in a thread; then refresh every screen.
+
+        ``failed`` sees a refused write before the toast (a form shows it beside the field).
+        """
+
+        def ok(result: T) -> None:
+            self.data_changed()
+            if message and not quiet:
+                self.notify(message, markup=False, timeout=3)
+            if done is not None:
+                done(result)
+
+        def retry() -> None:
+            self.write(action, done=done, failed=failed, message=message, quiet=quiet)
+
+        self.run_worker(lambda: self._in_thread(action, ok, failed, retry),
+                        thread=True, group="write", exit_on_error=False)  # fmt: skip
+
+    def _in_thread(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[MilepayError], None] | None,
+        retry: Callable[[], None] | None,
+    ) -> None:
+        """The body of every thread worker: results and failures go back to the UI thread."""
+        worker = get_current_worker()
+        try:
+            result = work()
+        except MilepayError as exc:
+            if failed is not None:
+                self._from_thread(failed, exc)
+            self._from_thread(self.show_failure, exc, retry)
+            return
+        except Exception as exc:
+            self._from_thread(self.crash, exc)
+            return
+        if not worker.is_cancelled:
+            self._from_thread(done, result)
+
+    def _from_thread(self, func: Callable[..., Any], *args: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(func, *args)
+
+    def data_changed(self) -> None:
+        """The book changed: reload every main screen that is showing (others reload on resume)."""
+        self.data_version += 1
+        for screen in self.screen_stack:
+            if isinstance(screen, BookScreen):
+                screen.reload()
+
+    def _poll(self) -> None:
+        """Every two seconds: has another process written to the book?"""
+
+        def seen(count: int) -> None:
+            if self._seen_count is not None and count != self._seen_count:
+                self.data_changed()
+            self._seen_count = count
+
+        self.run_worker(lambda: self._poll_thread(seen), thread=True, group="poll",
+                        exclusive=True, exit_on_error=False)  # fmt: skip
+
+    def _poll_thread(self, seen: Callable[[int], None]) -> None:
+        try:
+            count = self.book.change_count()
+        except MilepayError:
+            return  # busy: the next poll will see it
+        except Exception as exc:
+            self._from_thread(self.crash, exc)
+            return
+        self._from_thread(seen, count)
+
+    # ---- the one place failures are shown -----------------------------------------------------
+
+    def show_failure(self, exc: MilepayError, retry: Callable[[], None] | None = None) -> None:
+        """A refused action or wrong value: a toast; a busy book: a dialog that can retry."""
+        if isinstance(exc, BookBusyError):
+            from tui.modals.message import MessageModal
+
+            def answered(again: bool | None) -> None:
+                if again and retry is not None:
+                    retry()
+
+            self.push_screen(
+                MessageModal("The book is busy", str(exc), retry=retry is not None), answered
+            )
+            return
+        self.notify(str(exc), title="Not saved" if retry else "", severity="error",
+                    markup=False, timeout=8)  # fmt: skip
+
+    def _fatal_error(self) -> None:
+        """An exception escaped a handler: end as ``crash`` does, not with a traceback screen."""
+        error = self._exception
+        if error is None:  # pragma: no cover - Textual always records it first
+            super()._fatal_error()
+            return
+        self.bell()
+        self._exit_renderables.append(self._crash_text(error))
+        self._close_messages_no_wait()
+
+    def crash(self, exc: BaseException) -> None:
+        """Something unexpected: end cleanly, with a readable message and exit code 1."""
+        self.exit(None, return_code=1, message=self._crash_text(exc))
+
+    def _crash_text(self, exc: BaseException) -> Text:
+        """A readable account of an unexpected error; the traceback goes to a log file."""
+        details = "".join(traceback.format_exception(exc))
+        where = ""
+        try:
+            import platformdirs
+
+            folder = Path(platformdirs.user_log_dir("milepay"))
+            folder.mkdir(parents=True, exist_ok=True)
+            self.crash_log = folder / "crash.log"
+            self.crash_log.write_text(details, encoding="utf-8")
+            where = f"\nDetails were written to {self.crash_log}."
+        except OSError:
+            where = "\n" + details
+        return Text(f"milepay stopped because of an unexpected error: {type(exc).__name__}: {exc}"
+                    f"{where}\nThe book was not changed by the action that failed.")  # fmt: skip
 
 
 def make_app(book: Book) -> MilepayApp:
@@ -36,7 +290,7 @@ def make_app(book: Book) -> MilepayApp:
 
 
 def run_app(book: Book) -> int:
-    """Run the app; return its exit code."""
+    """Run the app; return its exit code (non-zero when it stopped on an error)."""
     app = make_app(book)
     app.run()
     return app.return_code or 0

@@ -1,0 +1,51 @@
+"""The milestone form: one milestone of a contract (new or edit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tui.domain.model import Milestone
+from tui.domain.values import MilestoneStatus
+from tui.modals.form import DATE_HINT, Field, FormModal, choices_of
+
+FIELDS = [
+    Field("seq", "Number", required=True),
+    Field("title", "Title", required=True),
+    Field("amount", "Amount", required=True, placeholder="e.g. 2500.00"),
+    Field("due_date", "Due date", required=True, placeholder=DATE_HINT),
+    Field("status", "Status", "select", choices_of([s.value for s in MilestoneStatus])),
+    Field("progress", "Progress %", placeholder="0 to 100"),
+    Field("invoice_no", "Invoice no."),
+    Field("invoiced_on", "Invoiced on", placeholder=DATE_HINT),
+    Field("delivered_on", "Delivered on", placeholder=DATE_HINT),
+]
+
+
+class MilestoneForm(FormModal):
+    """New or edit milestone; ``save`` gets the parsed milestone (runs in a thread)."""
+
+    RECORD = Milestone
+
+    def __init__(
+        self,
+        *,
+        contract_title: str,
+        today: dt.date,
+        save: Callable[[Milestone], Any],
+        milestone: Mapping[str, Any] | None = None,
+        next_seq: int = 1,
+    ) -> None:
+        values = {k: "" if v is None else str(v) for k, v in (milestone or {}).items()}
+        values.setdefault("seq", str(next_seq))
+        values.setdefault("status", MilestoneStatus.PLANNED.value)
+        values.setdefault("progress", "0")
+        super().__init__(
+            ("New milestone" if milestone is None else "Edit milestone") + f" of {contract_title}",
+            FIELDS,
+            values,
+            save=lambda v: save(Milestone.parse(v, today_=today)),
+            today=today,
+            saved_message="Milestone saved.",
+        )

@@ -1,0 +1,79 @@
+"""Edit one setting, an exchange rate, or a chase message template."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tui.domain.model import Settings, parse_fx_rate
+from tui.domain.values import parse_currency, parse_text
+from tui.modals.form import Field, FormModal
+
+
+class SettingForm(FormModal):
+    """One setting, checked with ``Settings.parse_value`` as the user types."""
+
+    def __init__(self, *, key: str, label: str, value: str, help_text: str, today: dt.date,
+                 save: Callable[[str], Any]) -> None:  # fmt: skip
+        self.key = key
+        super().__init__(f"Setting: {label}", [Field(key, label)], {key: value},
+                         save=lambda v: save(v[key]), today=today, saved_message="Setting saved.",
+                         subtitle=help_text)  # fmt: skip
+
+    def check_field(self, name: str, values: Mapping[str, str]) -> None:
+        """The setting's own parser."""
+        Settings.parse_value(name, values.get(name, ""))
+
+
+class RateForm(FormModal):
+    """An exchange rate: the value of one unit of a currency in the home currency."""
+
+    def __init__(self, *, home: str, today: dt.date, save: Callable[[str, Any], Any],
+                 currency: str = "", rate: str = "") -> None:  # fmt: skip
+        super().__init__(
+            "Exchange rate", [Field("currency", "Currency", required=True, placeholder="e.g. GBP"),
+                              Field("rate", f"Value in {home}", required=True, placeholder="e.g. 1.17")],
+            {"currency": currency, "rate": rate},
+            save=lambda v: save(parse_currency(v["currency"]), parse_fx_rate(v["rate"], "rate")),
+            today=today, saved_message="Exchange rate saved.",
+            subtitle=f"How much one unit of the currency is worth in {home}. Leave it out to keep it apart.",
+        )  # fmt: skip
+
+    def check_field(self, name: str, values: Mapping[str, str]) -> None:
+        """Currency code, positive rate."""
+        if name == "currency":
+            parse_currency(values.get(name, ""))
+        else:
+            parse_fx_rate(values.get(name, ""), "rate")
+
+
+PLACEHOLDERS = ("$contact $client $milestone $invoice_no $amount $due_date $days_past_due "
+                "$late_fee $business_name")  # fmt: skip
+
+
+class TemplateForm(FormModal):
+    """A chase step's message: subject and body with ``$placeholders``."""
+
+    def __init__(self, *, step: str, subject: str, body: str, today: dt.date,
+                 save: Callable[[str, str], Any]) -> None:  # fmt: skip
+        super().__init__(
+            f"Message template: {step}", [Field("subject", "Subject", required=True),
+                                          Field("body", "Body", "text", required=True)],
+            {"subject": subject, "body": body}, save=lambda v: save(v["subject"].strip(), v["body"]),
+            today=today, saved_message="Template saved.", subtitle="Placeholders: " + PLACEHOLDERS,
+        )  # fmt: skip
+
+    def check_field(self, name: str, values: Mapping[str, str]) -> None:
+        """Both required; the body may be long."""
+        parse_text(
+            values.get(name, ""),
+            name,
+            required=True,
+            max_length=200 if name == "subject" else 20000,
+        )
+
+    def on_mount(self) -> None:
+        """A taller body editor."""
+        super().on_mount()
+        self.query_one("#field-body").styles.height = 12

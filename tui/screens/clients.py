@@ -1,0 +1,299 @@
+"""Clients (key 2): the list with open amounts and red flags, and the selected client's detail."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tui.domain.model import Client, Contact
+from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.summaries import book_facts, money, per_currency
+from tui.widgets.table import BookTable, Column
+
+
+class ClientsScreen(ListScreen):
+    """Every client; the right pane shows contacts, contracts and red flags."""
+
+    NAME = "clients"
+    ENTER_ACTION = "contracts"
+    TITLE_TEXT = "Clients"
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("Client", "name", grow=True),
+        Column("Open", "open_text", right=True),
+        Column("Flags", "n_flags", right=True),
+    ]
+    SORTABLE: ClassVar[list[str] | None] = ["name", "open_sort", "n_flags"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="client-new"),
+        Binding("e", "edit", "Edit", id="client-edit"),
+        Binding("a", "archive", "Archive", id="client-archive"),
+        Binding("c", "add_contact", "+Contact", id="contact-new"),
+        Binding("k", "edit_contact", "Edit contact", id="contact-edit"),
+        Binding("x", "remove_contact", "Remove contact", show=False, id="contact-remove"),
+        Binding("t", "new_contract", "New contract", show=False, id="client-contract"),
+        Binding("enter", "contracts", "Contracts", show=False, id="client-contracts"),
+        Binding("A", "toggle_archived", "Show archived", id="client-show-archived"),
+        *LIST_KEYS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_archived = False
+
+    def compose_main(self) -> ComposeResult:
+        """List left, detail right."""
+        with Horizontal(classes="split"):
+            with Vertical(classes="list-pane"):
+                yield BookTable(self.COLUMNS, id="list")
+            with VerticalScroll(classes="detail-pane", id="detail-pane"):
+                yield Static("", id="detail", classes="detail-text")
+
+    # ---- data ------------------------------------------------------------------------------
+
+    def fetch(self) -> tuple[pl.DataFrame, Any]:
+        """Clients with open/overdue sums and flags; contacts and contracts for the detail."""
+        frames = self.book.frames()
+        today, facts, contracts = book_facts(frames)
+        live = contracts.filter(~pl.col("archived"))
+        flags = live.group_by("client_id").agg(pl.col("flags").list.len().sum().alias("n_flags"))
+        opens = (
+            facts.filter((pl.col("open") > 0) & ~pl.col("contract_archived"))
+            .group_by("client_id", "currency")
+            .agg(
+                pl.col("open").sum().alias("open"),
+                pl.col("open").filter(pl.col("days_past_due") > 0).sum().alias("overdue"),
+            )
+        )
+        open_rows: dict[int, list[tuple[str, Any, Any]]] = {}
+        for r in opens.sort("client_id", "currency").iter_rows(named=True):
+            open_rows.setdefault(r["client_id"], []).append(
+                (r["currency"], r["open"], r["overdue"])
+            )
+        clients = frames.clients.join(flags, left_on="id", right_on="client_id", how="left")
+        rows = []
+        for c in clients.iter_rows(named=True):
+            amounts = open_rows.get(c["id"], [])
+            rows.append({
+                "key": str(c["id"]), "id": c["id"], "name": c["name"], "archived": c["archived"],
+                "open_text": per_currency([(cur, o) for cur, o, _ in amounts]),
+                "open_sort": float(sum(o for _, o, _ in amounts)),  # sort order only, never shown
+                "n_flags": int(c["n_flags"] or 0),
+                "search": " ".join([c["name"], c["email"], c["notes"]]).lower(),
+            })  # fmt: skip
+        schema = {"key": pl.String, "id": pl.Int64, "name": pl.String, "archived": pl.Boolean,
+                  "open_text": pl.String, "open_sort": pl.Float64, "n_flags": pl.Int64, "search": pl.String}  # fmt: skip
+        extra = {
+            "today": today,
+            "contacts": frames.contacts,
+            "contracts": contracts,
+            "opens": open_rows,
+        }
+        return pl.DataFrame(rows, schema=schema), extra
+
+    def show_extra(self) -> None:
+        """Remember today for the forms."""
+        self.today = self.extra["today"]
+
+    def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Archived clients only when asked for."""
+        return frame if self.show_archived else frame.filter(~pl.col("archived"))
+
+    def cells(self, row: dict[str, Any]) -> list[Any]:
+        """Name (marked when archived), open amounts, number of flags."""
+        name = Text(row["name"], style="dim" if row["archived"] else "")
+        if row["archived"]:
+            name.append(" (archived)", style="italic")
+        flags = Text(str(row["n_flags"]) if row["n_flags"] else "", style="bold", justify="right")
+        return [name, row["open_text"], flags if row["n_flags"] else ""]
+
+    def row_changed(self, key: str | None) -> None:
+        """Rebuild the detail pane for the selected client (in a thread)."""
+        self._detail(self.selected, self.extra)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _detail(self, client: dict[str, Any] | None, extra: Any) -> None:
+        worker = get_current_worker()
+        text = (
+            Text("No client selected. Press n to add one.")
+            if client is None
+            else _client_text(client, extra)
+        )
+        if not worker.is_cancelled:
+            self.milepay._from_thread(self.query_one("#detail", Static).update, text)
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Record actions need a selected client; contact edits need a contact."""
+        if action in ("edit", "archive", "add_contact", "new_contract", "contracts",
+                      "edit_contact", "remove_contact"):  # fmt: skip
+            client = self.selected
+            if client is None:
+                return None
+            if action in ("edit_contact", "remove_contact"):
+                return True if self._contacts(client["id"]) else None
+        return True
+
+    def _contacts(self, client_id: int) -> list[dict[str, Any]]:
+        if not self.extra:
+            return []
+        return self.extra["contacts"].filter(pl.col("client_id") == client_id).to_dicts()
+
+    def action_new(self) -> None:
+        """Add a client (and its contacts) with the client form."""
+        from tui.modals.client_form import ClientForm
+
+        def save(client: Client, contacts: list[Contact]) -> int:
+            return self.book.add_client(client, contacts)
+
+        self.app.push_screen(ClientForm(today=self._today(), save=save), self.select_new)
+
+    def action_edit(self) -> None:
+        """Edit the selected client."""
+        from tui.modals.client_form import ClientForm
+
+        client = self.selected
+        if client is None:
+            return
+
+        def edit(row: dict[str, Any]) -> None:
+            self.app.push_screen(ClientForm(today=self._today(), client=row,
+                                            save=lambda c, _: self.book.update_client(client["id"], c)))  # fmt: skip
+
+        self.read_row("clients", client["id"], edit)
+
+    def action_archive(self) -> None:
+        """Archive the selected client, or restore it when archived."""
+        client = self.selected
+        if client is None:
+            return
+        restore = bool(client["archived"])
+        verb = "restored" if restore else "archived (press A to show archived clients)"
+        self.milepay.write(lambda: self.book.set_client_archived(client["id"], not restore),
+                           message=f"{client['name']} {verb}.")  # fmt: skip
+
+    def action_toggle_archived(self) -> None:
+        """Show or hide archived clients."""
+        self.show_archived = not self.show_archived
+        self.notify("Showing archived clients too." if self.show_archived else "Archived clients hidden.",
+                    markup=False, timeout=2)  # fmt: skip
+        self.refilter()
+
+    def action_add_contact(self) -> None:
+        """Add a contact to the selected client."""
+        from tui.modals.contact_form import ContactForm
+
+        client = self.selected
+        if client is None:
+            return
+        self.app.push_screen(ContactForm(client_name=client["name"], today=self._today(),
+                                         save=lambda c: self.book.add_contact(client["id"], c)))  # fmt: skip
+
+    def _pick_contact(self, title: str, then: Any) -> None:
+        from tui.modals.pick import PickModal
+
+        client = self.selected
+        if client is None:
+            return
+        contacts = self._contacts(client["id"])
+        choices = [(c["id"], f"{c['name']} ({c['role']}) {c['email']}".strip()) for c in contacts]
+        if len(choices) == 1:
+            then(choices[0][0], client)
+            return
+        self.app.push_screen(
+            PickModal(title, choices), lambda cid: then(cid, client) if cid else None
+        )
+
+    def action_edit_contact(self) -> None:
+        """Edit one of the selected client's contacts."""
+        from tui.modals.contact_form import ContactForm
+
+        def edit(contact_id: int, client: dict[str, Any]) -> None:
+            row = next((c for c in self._contacts(client["id"]) if c["id"] == contact_id), None)
+            if row is not None:
+                self.app.push_screen(ContactForm(client_name=client["name"], today=self._today(), contact=row,
+                                                 save=lambda c: self.book.update_contact(contact_id, c)))  # fmt: skip
+
+        self._pick_contact("Edit which contact?", edit)
+
+    def action_remove_contact(self) -> None:
+        """Remove one of the selected client's contacts (asks first)."""
+        from tui.modals.confirm import ConfirmModal
+
+        def remove(contact_id: int, client: dict[str, Any]) -> None:
+            row = next((c for c in self._contacts(client["id"]) if c["id"] == contact_id), None)
+            if row is None:
+                return
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.milepay.write(lambda: self.book.remove_contact(contact_id),
+                                       message=f"Contact {row['name']} removed.")  # fmt: skip
+
+            self.app.push_screen(ConfirmModal(f"Remove the contact {row['name']} from {client['name']}?",
+                                              yes="Remove", no="Keep"), answered)  # fmt: skip
+
+        self._pick_contact("Remove which contact?", remove)
+
+    async def action_new_contract(self) -> None:
+        """A new contract for the selected client (on the contracts screen, once it has loaded)."""
+        client = self.selected
+        if client is not None:
+            await self.milepay.switch_mode("contracts")
+            self.milepay.screen.when_loaded(lambda s: s.action_new(client["id"]))  # type: ignore[attr-defined]
+
+    async def action_contracts(self) -> None:
+        """Show the selected client's contracts."""
+        client = self.selected
+        if client is not None:
+            await self.milepay.switch_mode("contracts")
+            self.milepay.screen.set_filter(client["name"].lower())  # type: ignore[attr-defined]
+
+
+def _client_text(client: dict[str, Any], extra: dict[str, Any]) -> Text:
+    """The detail pane: details, open amounts, contacts, contracts and red flags, as plain text."""
+    cid = client["id"]
+    contacts = extra["contacts"].filter(pl.col("client_id") == cid)
+    contracts = extra["contracts"].filter(pl.col("client_id") == cid).sort("archived", "title")
+    out = Text()
+    out.append(client["name"], style="bold")
+    if client["archived"]:
+        out.append("  (archived: a restores)", style="italic")
+    out.append("\n")
+    for cur, open_, overdue in extra["opens"].get(cid, []):
+        out.append(f"Open {money(open_, cur)}")
+        if overdue:
+            out.append(f"  overdue {money(overdue, cur)}", style="bold")
+        out.append("\n")
+    out.append("\nContacts\n", style="bold underline")
+    if contacts.height == 0:
+        out.append("  none yet: c adds one\n", style="italic")
+    for c in contacts.iter_rows(named=True):
+        out.append(f"  {c['name']}", style="bold")
+        out.append(f"  {c['role']}\n")
+        for line in (c["email"], c["phone"]):
+            if line:
+                out.append(f"    {line}\n")
+    out.append("\nContracts\n", style="bold underline")
+    if contracts.height == 0:
+        out.append("  none yet: t starts one\n", style="italic")
+    flags: list[str] = []
+    for k in contracts.iter_rows(named=True):
+        out.append(f"  {k['title']}", style="dim" if k["archived"] else "bold")
+        state = "archived" if k["archived"] else k["status"]
+        out.append(f"  {state}  {money(k['total_fee'], k['currency'])}  open {money(k['open'])}\n")
+        if not k["archived"]:
+            flags += [f"{k['title']}: {f}" for f in k["flags"]]
+    if flags:
+        out.append("\nRed flags\n", style="bold underline")
+        for f in flags:
+            out.append(f"  ! {f}\n", style="bold")
+    return out

@@ -1,0 +1,323 @@
+"""Contracts (key 3): the list, and the selected contract's schedule, warnings and change orders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import polars as pl
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tui.domain.model import Contract, Milestone
+from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.summaries import book_facts, money
+from tui.widgets.table import BookTable, Column
+
+
+class ContractsScreen(ListScreen):
+    """Every contract; below, the selected one's milestones, fee difference and change orders."""
+
+    NAME = "contracts"
+    ENTER_ACTION = "milestones"
+    TITLE_TEXT = "Contracts"
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("Client", "client", grow=True),
+        Column("Contract", "title", grow=True),
+        Column("Fee", "fee_text", right=True),
+        Column("Open", "open_text", right=True),
+        Column("Status", "status"),
+        Column("!", "n_flags", right=True),
+    ]
+    SORTABLE: ClassVar[list[str] | None] = [
+        "client",
+        "title",
+        "fee_sort",
+        "open_sort",
+        "status",
+        "n_flags",
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="contract-new"),
+        Binding("e", "edit", "Edit", id="contract-edit"),
+        Binding("a", "archive", "Archive", id="contract-archive"),
+        Binding("m", "add_milestone", "+Milestone", id="contract-milestone"),
+        Binding("o", "change_order", "+Change", id="contract-change-order"),
+        Binding("y", "accept_change", "Accept CO", id="contract-accept"),
+        Binding("x", "reject_change", "Reject CO", show=False, id="contract-reject"),
+        Binding("enter", "milestones", "Milestones", show=False, id="contract-milestones"),
+        Binding("A", "toggle_archived", "Show archived", show=False, id="contract-show-archived"),
+        *LIST_KEYS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_archived = False
+
+    def compose_main(self) -> ComposeResult:
+        """List above, detail below."""
+        with Vertical(classes="split"):
+            yield BookTable(self.COLUMNS, id="list")
+            with VerticalScroll(classes="detail-below", id="detail-pane"):
+                yield Static("", id="detail", classes="detail-text")
+
+    def fetch(self) -> tuple[pl.DataFrame, Any]:
+        """Contracts with their sums and flags; milestones and change orders for the detail."""
+        frames = self.book.frames()
+        today, facts, contracts = book_facts(frames)
+        rows = [{
+            "key": str(k["contract_id"]), "id": k["contract_id"], "client_id": k["client_id"],
+            "client": k["client"] or "", "title": k["title"], "status": k["status"],
+            "archived": bool(k["archived"] or k["client_archived"]), "currency": k["currency"],
+            "fee_text": money(k["total_fee"], k["currency"]), "fee_sort": float(k["total_fee"]),
+            "open_text": money(k["open"]), "open_sort": float(k["open"]), "n_flags": len(k["flags"]),
+            "search": f"{k['client']} {k['title']} {k['status']} {k['currency']}".lower(),
+        } for k in contracts.iter_rows(named=True)]  # fmt: skip
+        schema = {"key": pl.String, "id": pl.Int64, "client_id": pl.Int64, "client": pl.String,
+                  "title": pl.String, "status": pl.String, "archived": pl.Boolean, "currency": pl.String,
+                  "fee_text": pl.String, "fee_sort": pl.Float64, "open_text": pl.String,
+                  "open_sort": pl.Float64, "n_flags": pl.Int64, "search": pl.String}  # fmt: skip
+        clients = frames.clients.filter(~pl.col("archived")).sort("name")
+        extra = {
+            "today": today,
+            "facts": facts,
+            "contracts": contracts,
+            "change_orders": frames.change_orders,
+            "clients": [(r["id"], r["name"]) for r in clients.iter_rows(named=True)],
+            "home": frames.settings.home_currency,
+        }
+        return pl.DataFrame(rows, schema=schema), extra
+
+    def show_extra(self) -> None:
+        """Remember today."""
+        self.today = self.extra["today"]
+
+    def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Archived contracts (or of archived clients) only when asked for."""
+        return frame if self.show_archived else frame.filter(~pl.col("archived"))
+
+    def cells(self, row: dict[str, Any]) -> list[Any]:
+        """One contract's cells."""
+        style = "dim" if row["archived"] else ""
+        return [Text(row["client"], style=style), Text(row["title"], style=style), row["fee_text"],
+                row["open_text"], "archived" if row["archived"] else row["status"],
+                str(row["n_flags"]) if row["n_flags"] else ""]  # fmt: skip
+
+    def row_changed(self, key: str | None) -> None:
+        """Rebuild the detail for the selected contract (in a thread)."""
+        self._detail(self.selected, self.extra)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _detail(self, row: dict[str, Any] | None, extra: Any) -> None:
+        worker = get_current_worker()
+        if row is None:
+            shown: Any = Text("No contract selected. n adds one (a client is needed first: key 2).")
+        else:
+            shown = _contract_detail(row["id"], extra)
+        if not worker.is_cancelled:
+            self.milepay._from_thread(self.query_one("#detail", Static).update, shown)
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def _proposed(self, contract_id: int) -> list[dict[str, Any]]:
+        if not self.extra:
+            return []
+        orders = self.extra["change_orders"]
+        return orders.filter(
+            (pl.col("contract_id") == contract_id) & (pl.col("status") == "proposed")
+        ).to_dicts()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Actions on a contract need one selected; accepting needs a proposed change order."""
+        if action in ("edit", "archive", "add_milestone", "change_order", "milestones",
+                      "accept_change", "reject_change"):  # fmt: skip
+            row = self.selected
+            if row is None:
+                return None
+            if action in ("accept_change", "reject_change"):
+                return True if self._proposed(row["id"]) else None
+        return True
+
+    def action_new(self, client_id: int | None = None) -> None:
+        """A new contract with a generated milestone schedule."""
+        from tui.modals.contract_form import ContractForm
+
+        clients = self.extra["clients"] if self.extra else []
+        if not clients:
+            self.notify("Add a client first: press 2, then n.", markup=False)
+            return
+        if client_id is None and self.selected is not None:
+            client_id = self.selected["client_id"]
+
+        def save(cid: int, contract: Contract, milestones: list[Milestone]) -> int:
+            return self.book.add_contract(cid, contract, milestones)
+
+        self.app.push_screen(ContractForm(today=self._today(), clients=clients, save=save, client_id=client_id,
+                                          home_currency=self.extra["home"]), self.select_new)  # fmt: skip
+
+    def action_edit(self) -> None:
+        """Edit the selected contract's terms."""
+        from tui.modals.contract_form import ContractForm
+
+        row = self.selected
+        if row is None:
+            return
+
+        def edit(record: dict[str, Any]) -> None:
+            self.app.push_screen(ContractForm(today=self._today(), clients=[], contract=record,
+                                              save=lambda _c, k, _m: self.book.update_contract(row["id"], k)))  # fmt: skip
+
+        self.read_row("contracts", row["id"], edit)
+
+    def action_archive(self) -> None:
+        """Archive the selected contract, or restore it."""
+        row = self.selected
+        if row is None:
+            return
+        record = (
+            self.extra["contracts"].filter(pl.col("contract_id") == row["id"]).row(0, named=True)
+        )
+        restore = bool(record["archived"])
+        verb = "restored" if restore else "archived (A shows archived contracts)"
+        self.milepay.write(lambda: self.book.set_contract_archived(row["id"], not restore),
+                           message=f"{row['title']} {verb}.")  # fmt: skip
+
+    def action_toggle_archived(self) -> None:
+        """Show or hide archived contracts."""
+        self.show_archived = not self.show_archived
+        self.refilter()
+
+    def action_add_milestone(self) -> None:
+        """Add a milestone to the selected contract."""
+        from tui.modals.milestone_form import MilestoneForm
+
+        row = self.selected
+        if row is None:
+            return
+        facts = self.extra["facts"].filter(pl.col("contract_id") == row["id"])
+        seq = int(facts["seq"].max() or 0) + 1 if facts.height else 1
+        self.app.push_screen(MilestoneForm(contract_title=row["title"], today=self._today(), next_seq=seq,
+                                           save=lambda m: self.book.add_milestone(row["id"], m)))  # fmt: skip
+
+    def action_change_order(self) -> None:
+        """Log a change order on the selected contract."""
+        from tui.modals.small_forms import ChangeOrderForm
+
+        row = self.selected
+        if row is not None:
+            self.app.push_screen(ChangeOrderForm(label=f"{row['client']} / {row['title']}", today=self._today(),
+                                                 save=lambda o: self.book.add_change_order(row["id"], o)))  # fmt: skip
+
+    def _pick_order(self, title: str, then: Any) -> None:
+        from tui.modals.pick import PickModal
+
+        row = self.selected
+        orders = self._proposed(row["id"]) if row else []
+        if len(orders) == 1:
+            then(orders[0], row)
+        elif orders:
+            choices = [
+                (o["id"], f"{o['date']}  {o['description']}  {money(o['amount_delta'])}")
+                for o in orders
+            ]
+            self.app.push_screen(
+                PickModal(title, choices),
+                lambda oid: then(next(o for o in orders if o["id"] == oid), row) if oid else None,
+            )
+
+    def action_accept_change(self) -> None:
+        """Accept a proposed change order: add the milestone that prices it."""
+        from tui.modals.confirm import ConfirmModal
+        from tui.modals.small_forms import AcceptChangeForm
+
+        def accept(order: dict[str, Any], row: dict[str, Any]) -> None:
+            delta: Decimal = order["amount_delta"]
+            label = f"{row['title']}: {order['description']} ({money(delta, row['currency'])})"
+            if delta <= 0:
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self.milepay.write(lambda: self.book.accept_change_order(order["id"], []),
+                                           message="Change order accepted.")  # fmt: skip
+
+                self.app.push_screen(ConfirmModal(f"Accept {label}? The fee goes down; no milestone is added.",
+                                                  yes="Accept"), answered)  # fmt: skip
+                return
+            seq = (
+                int(
+                    self.extra["facts"].filter(pl.col("contract_id") == row["id"])["seq"].max() or 0
+                )
+                + 1
+            )
+            values = {"seq": str(seq), "title": order["description"][:200], "amount": str(delta),
+                      "due_date": "+30d"}  # fmt: skip
+            self.app.push_screen(AcceptChangeForm(label=label, today=self._today(), values=values,
+                                                  save=lambda m: self.book.accept_change_order(order["id"], [m])))  # fmt: skip
+
+        self._pick_order("Accept which change order?", accept)
+
+    def action_reject_change(self) -> None:
+        """Reject a proposed change order (asks first)."""
+        from tui.modals.confirm import ConfirmModal
+
+        def reject(order: dict[str, Any], row: dict[str, Any]) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.milepay.write(lambda: self.book.reject_change_order(order["id"]),
+                                       message="Change order rejected.")  # fmt: skip
+
+            self.app.push_screen(ConfirmModal(f"Reject the change order '{order['description']}'?",
+                                              yes="Reject", no="Keep"), answered)  # fmt: skip
+
+        self._pick_order("Reject which change order?", reject)
+
+    async def action_milestones(self) -> None:
+        """Show this contract's milestones on the milestones screen."""
+        row = self.selected
+        if row is not None:
+            await self.milepay.switch_mode("milestones")
+            self.milepay.screen.show_contract(row["id"], row["title"])  # type: ignore[attr-defined]
+
+
+def _contract_detail(contract_id: int, extra: dict[str, Any]) -> Group:
+    """Schedule table, the fee difference warning, flags and change orders, as plain text."""
+    k = extra["contracts"].filter(pl.col("contract_id") == contract_id).row(0, named=True)
+    cur = k["currency"]
+    head = Text()
+    head.append(f"{k['client']} / {k['title']}", style="bold")
+    head.append(
+        f"  {k['status']}{' (archived)' if k['archived'] else ''}  fee {money(k['total_fee'], cur)}"
+    )
+    head.append(f"  paid {money(k['paid'])}  open {money(k['open'])}")
+    head.append(f"\nstart {k['start_date'] or '-'}  end {k['end_date'] or '-'}  signed {k['signed_on'] or 'not signed'}"
+                f"  terms {k['payment_terms_days']}d  late fee {k['late_fee_kind']}")  # fmt: skip
+    parts: list[Any] = [head]
+    for flag in k["flags"]:
+        parts.append(Text(f"! {flag}", style="bold"))
+    ms = extra["facts"].filter(pl.col("contract_id") == contract_id).sort("seq")
+    table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
+    for name, right in (("#", True), ("Milestone", False), ("Due", False), ("Amount", True),
+                        ("Paid", True), ("Status", False)):  # fmt: skip
+        table.add_column(name, justify="right" if right else "left", no_wrap=True,
+                         ratio=1 if name == "Milestone" else None, overflow="ellipsis")  # fmt: skip
+    for m in ms.iter_rows(named=True):
+        table.add_row(Text(str(m["seq"])), Text(m["milestone"]), Text(str(m["due_date"])), Text(money(m["amount"])),
+                      Text(money(m["paid"])), Text(m["status"].replace("_", " ")))  # fmt: skip
+    if ms.height:
+        parts.append(table)
+    orders = extra["change_orders"].filter(pl.col("contract_id") == contract_id).sort("date")
+    if orders.height:
+        text = Text("Change orders\n", style="bold underline")
+        for o in orders.iter_rows(named=True):
+            text.append(f"  {o['date']}  {o['status']:<9} {money(o['amount_delta'], cur):>16}  ")
+            text.append(o["description"])
+            text.append("\n")
+        parts.append(text)
+    return Group(*parts)

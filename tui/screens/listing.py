@@ -1,0 +1,222 @@
+"""A main screen built around one list: filter with ``/``, sort with ``s``/``r``, windowed.
+
+The whole list lives in a Polars frame (read in a thread); the table only ever holds the
+first ``LIMIT`` rows of the filtered, sorted view, so a book with 100k milestones stays
+responsive. Filtering and sorting also run in a thread worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Label
+from textual.worker import get_current_worker
+
+from tui.screens.base import BookScreen
+from tui.widgets.filterbar import FilterBar
+from tui.widgets.table import BookTable, Column
+
+#: keys every list has; subclasses put them after their own so the footer shows actions first
+LIST_KEYS: list[BindingType] = [
+    Binding("slash", "filter", "Filter", id="filter"),
+    Binding("s", "sort", "Sort", id="sort"),
+    Binding("r", "reverse", "Reverse sort", show=False, id="reverse"),
+]
+
+
+class ListScreen(BookScreen):
+    """A screen whose heart is a :class:`BookTable` over a frame of rows.
+
+    ``fetch`` returns ``(frame, extra)``: ``frame`` has a ``key`` column (row key), a
+    ``search`` column (lower-case text the filter looks in) and the columns named in
+    ``COLUMNS``; ``cells`` turns one row into table cells.
+    """
+
+    TITLE_TEXT = ""
+    COLUMNS: ClassVar[list[Column]] = []
+    #: column keys the ``s`` key cycles through (default: every column)
+    SORTABLE: ClassVar[list[str] | None] = None
+    LIMIT = 500
+    #: the action Enter runs on a row (empty: none)
+    ENTER_ACTION = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frame: pl.DataFrame | None = None
+        self.extra: Any = None
+        self.sort_index = 0
+        self.descending = False
+        self.shown_total = 0
+        #: the row to put the cursor on after the next refresh (a record just added)
+        self.pending_key: str | None = None
+        self._after_load: list[Any] = []
+
+    def compose_body(self) -> ComposeResult:
+        """Title line, the list (and whatever ``compose_detail`` adds), the filter line."""
+        with Horizontal(classes="title-row"):
+            yield Label(Text(self.TITLE_TEXT), classes="screen-title", id="title")
+            yield Label("", classes="title-note", id="title-note")
+        yield from self.compose_main()
+        yield FilterBar()
+
+    def compose_main(self) -> ComposeResult:
+        """The list (subclasses add a detail pane around it)."""
+        yield BookTable(self.COLUMNS, id="list")
+
+    @property
+    def table(self) -> BookTable:
+        """The list widget."""
+        return self.query_one("#list", BookTable)
+
+    def on_mount(self) -> None:
+        """Focus the list, then load."""
+        self.table.focus()
+        super().on_mount()
+
+    # ---- data ------------------------------------------------------------------------------
+
+    def show(self, data: tuple[pl.DataFrame, Any]) -> None:
+        """New data from the book: keep the filter and sort, redraw the view."""
+        self.frame, self.extra = data
+        self.show_extra()
+        self.refilter()
+        waiting, self._after_load = self._after_load, []
+        for then in waiting:
+            then(self)
+
+    def when_loaded(self, then: Any) -> None:
+        """Run ``then(screen)`` now if the data is here, else right after it arrives."""
+        if self.frame is not None:
+            then(self)
+        else:
+            self._after_load.append(then)
+
+    def show_extra(self) -> None:
+        """Show what ``fetch`` returned besides the list (summary lines)."""
+
+    def sort_keys(self) -> list[str]:
+        """Column keys the sort cycles through."""
+        return self.SORTABLE or [c.key for c in self.COLUMNS]
+
+    def refilter(self) -> None:
+        """Filter and sort the frame in a thread, then fill the table."""
+        if self.frame is None:
+            return
+        text = self.query_one(FilterBar).text.lower()
+        self._view(self.frame, text, self.sort_keys()[self.sort_index], self.descending)
+
+    def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Rows the screen shows before the filter (e.g. without archived ones)."""
+        return frame
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _view(self, frame: pl.DataFrame, text: str, sort: str, descending: bool) -> None:
+        worker = get_current_worker()
+        try:
+            view = self.narrow(frame)
+            if text:
+                view = view.filter(pl.col("search").str.contains(text, literal=True))
+            total = view.height
+            if sort in view.columns:
+                view = view.sort(sort, descending=descending, nulls_last=True, maintain_order=True)
+            rows = [
+                (str(r["key"]), self.cells(r)) for r in view.head(self.LIMIT).iter_rows(named=True)
+            ]
+        except Exception as exc:
+            self.milepay._from_thread(self.milepay.crash, exc)
+            return
+        if not worker.is_cancelled:
+            self.milepay._from_thread(self._fill, rows, total, text)
+
+    def cells(self, row: dict[str, Any]) -> list[Any]:  # pragma: no cover - overridden
+        """One row's table cells."""
+        return [row.get(c.key) for c in self.COLUMNS]
+
+    def _fill(self, rows: list[tuple[str, list[Any]]], total: int, text: str) -> None:
+        self.shown_total = total
+        self.table.show(rows, keep=self.pending_key)
+        self.pending_key = None
+        key = self.sort_keys()[self.sort_index]
+        sort = next((c.label for c in self.COLUMNS if key.startswith(c.key.removesuffix("_text"))),
+                    "entry order")  # fmt: skip
+        parts = [f"sorted by {sort}{' ↓' if self.descending else ''}"]
+        if text:
+            parts.insert(0, f"filter '{text}'")
+        if total > len(rows):
+            parts.insert(0, f"first {len(rows)} of {total}: / to filter")
+        else:
+            parts.insert(0, f"{total} shown")
+        self.query_one("#title-note", Label).update(Text(" · ".join(parts)))
+        self.row_changed(self.table.current_key)
+        self.refresh_actions()
+
+    # ---- keys ------------------------------------------------------------------------------
+
+    def select_new(self, new_id: Any) -> None:
+        """After a form added a record: put the cursor on it once the list reloads."""
+        if isinstance(new_id, int) and not isinstance(new_id, bool):
+            self.pending_key = str(new_id)
+            if (
+                self.frame is not None
+                and not self.frame.filter(pl.col("key") == str(new_id)).is_empty()
+            ):
+                self.refilter()
+
+    def set_filter(self, text: str) -> None:
+        """Filter the list by ``text`` (from another screen or the command palette)."""
+        bar = self.query_one(FilterBar)
+        bar.remove_class("-hidden")
+        bar.query_one("#filter-input", Input).value = text
+        self.table.focus()
+
+    def action_filter(self) -> None:
+        """Open the filter line."""
+        self.query_one(FilterBar).open()
+
+    def action_sort(self) -> None:
+        """Sort by the next column."""
+        self.sort_index = (self.sort_index + 1) % len(self.sort_keys())
+        self.refilter()
+
+    def action_reverse(self) -> None:
+        """Reverse the sort order."""
+        self.descending = not self.descending
+        self.refilter()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.refilter()
+
+    @on(FilterBar.Done)
+    def _filter_done(self, event: FilterBar.Done) -> None:
+        self.table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self.table:
+            self.row_changed(event.row_key.value if event.row_key else None)
+            self.refresh_actions()
+
+    @on(DataTable.RowSelected)
+    async def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table is self.table and self.ENTER_ACTION:
+            event.stop()
+            await self.run_action(self.ENTER_ACTION)
+
+    def row_changed(self, key: str | None) -> None:
+        """The cursor moved to another row (update the detail pane)."""
+
+    @property
+    def selected(self) -> dict[str, Any] | None:
+        """The full row (from the frame) under the cursor."""
+        key = self.table.current_key
+        if key is None or self.frame is None:
+            return None
+        found = self.frame.filter(pl.col("key") == key)
+        return found.row(0, named=True) if found.height else None

@@ -1,0 +1,236 @@
+"""Milestones (key 4): every open milestone across contracts (receivables), and their actions.
+
+Filter with ``/`` (any column's text), sort with ``s`` (next column) and ``r`` (reverse).
+``A`` includes paid, cancelled and written-off milestones. The table holds at most
+``LIMIT`` rows of the filtered, sorted view.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from tui.domain.model import Hold, Milestone, Payment
+from tui.domain.values import MilestoneStatus
+from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.summaries import book_facts, money
+from tui.widgets.table import Column
+
+CLOSED = ("cancelled", "written_off")
+
+
+class MilestonesScreen(ListScreen):
+    """Receivables: status, due date, days past due, open amount; payments and status changes."""
+
+    NAME = "milestones"
+    ENTER_ACTION = "edit"
+    TITLE_TEXT = "Milestones"
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("Client", "client", grow=True),
+        Column("Contract / milestone", "label", grow=True, min_width=12),
+        Column("Status", "state"),
+        Column("Due", "due_date"),
+        Column("Late", "days_past_due", right=True),
+        Column("Open", "open_text", right=True),
+    ]
+    SORTABLE: ClassVar[list[str] | None] = ["due_date", "client", "label", "state", "days_past_due",
+                                             "open_sort"]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "pay", "Payment", id="milestone-pay"),
+        Binding("d", "delivered", "Delivered", id="milestone-delivered"),
+        Binding("i", "invoiced", "Invoiced", id="milestone-invoiced"),
+        Binding("h", "hold", "Hold", id="milestone-hold"),
+        Binding("e", "edit", "Edit", id="milestone-edit"),
+        Binding("x", "delete", "Delete", show=False, id="milestone-delete"),
+        Binding("A", "toggle_all", "Show all", show=False, id="milestone-all"),
+        *LIST_KEYS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_all = False
+
+    def fetch(self) -> tuple[pl.DataFrame, Any]:
+        """Milestone facts at today, with holds and a search column."""
+        frames = self.book.frames()
+        today, facts, _contracts = book_facts(frames)
+        holds = (
+            frames.holds.filter(pl.col("released_on").is_null() & (pl.col("until") >= today))
+            .group_by("milestone_id")
+            .agg(pl.col("until").max().alias("hold_until"))
+        )
+        frame = (
+            facts.join(holds, on="milestone_id", how="left")
+            .with_columns(
+                pl.col("milestone_id").cast(pl.String).alias("key"),
+                (pl.col("contract") + " #" + pl.col("seq").cast(pl.String) + " " + pl.col("milestone")).alias("label"),
+                pl.when(pl.col("hold_until").is_not_null()).then(pl.lit("on hold"))
+                .when((pl.col("open") == 0) & ~pl.col("status").is_in(CLOSED)).then(pl.lit("paid"))
+                .when((pl.col("paid") > 0) & ~pl.col("status").is_in(CLOSED)).then(pl.lit("part paid"))
+                .otherwise(pl.col("status").str.replace("_", " ")).alias("state"),
+                pl.col("open").cast(pl.Float64).alias("open_sort"),  # order only, never shown
+                (pl.col("client_archived") | pl.col("contract_archived")).alias("archived"),
+            )
+            .with_columns(
+                pl.concat_str([pl.col("client"), pl.col("label"), pl.col("state"), pl.col("currency"),
+                               pl.col("invoice_no").fill_null("")], separator=" ").str.to_lowercase().alias("search")
+            )
+        )  # fmt: skip
+        return frame, {"today": today}
+
+    def show_extra(self) -> None:
+        """Remember today."""
+        self.today = self.extra["today"]
+
+    def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Open milestones of live contracts, unless all were asked for."""
+        if self.show_all:
+            return frame
+        return frame.filter((pl.col("open") > 0) & ~pl.col("archived"))
+
+    def cells(self, row: dict[str, Any]) -> list[Any]:
+        """One milestone's cells; overdue ones in bold."""
+        late = row["days_past_due"] if row["open"] > 0 else None
+        style = "bold" if late is not None and late > 0 else ""
+        return [Text(row["client"] or ""), Text(row["label"]), row["state"], str(row["due_date"]),
+                Text(str(late) if late and late > 0 else "", style=style, justify="right"),
+                Text(money(row["open"], row["currency"]), style=style, justify="right")]  # fmt: skip
+
+    def show_contract(self, contract_id: int, title: str) -> None:
+        """Show one contract's milestones (from the contracts screen)."""
+        self.show_all = True
+        self.set_filter(title.lower())
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each action only where it applies to the selected milestone."""
+        if action not in ("pay", "delivered", "invoiced", "hold", "edit", "delete"):
+            return True
+        row = self.selected
+        if row is None:
+            return None
+        closed = row["status"] in CLOSED
+        if action == "pay":
+            return None if closed or row["open"] <= 0 else True
+        if action == "delivered":
+            return None if closed or row["status"] in ("delivered", "invoiced") else True
+        if action == "invoiced":
+            return None if closed or row["status"] == "invoiced" else True
+        if action == "delete":
+            return None if row["paid"] > 0 else True
+        return True
+
+    def _label(self, row: dict[str, Any]) -> str:
+        return f"{row['client']} / {row['label']}"
+
+    def action_pay(self) -> None:
+        """Record a payment; the amount defaults to what is open."""
+
+        row = self.selected
+        if row is not None:
+            self._pay_row(row)
+
+    def pay_for(self, milestone_id: int) -> None:
+        """Record a payment for one milestone (from the command palette)."""
+        assert self.frame is not None
+        found = self.frame.filter(pl.col("milestone_id") == milestone_id)
+        if found.height:
+            self.pending_key = str(milestone_id)
+            self.refilter()
+            self._pay_row(found.row(0, named=True))
+
+    def _pay_row(self, row: dict[str, Any]) -> None:
+        from tui.modals.payment_form import PaymentForm
+
+        mid = row["milestone_id"]
+
+        def open_form(open_amount: Any) -> None:
+            self.app.push_screen(PaymentForm(label=self._label(row), open_amount=open_amount,
+                                             currency=row["currency"], today=self._today(),
+                                             save=lambda p: self._record(mid, p)))  # fmt: skip
+
+        self.milepay.read(lambda: self.book.milestone_open_amount(mid), open_form)
+
+    def _record(self, milestone_id: int, payment: Payment) -> int:
+        return self.book.record_payment(milestone_id, payment)
+
+    def action_delivered(self) -> None:
+        """Mark the milestone delivered today."""
+        row = self.selected
+        if row is not None:
+            self.milepay.write(lambda: self.book.set_milestone_status(row["milestone_id"], MilestoneStatus.DELIVERED,
+                                                                      on=self._today()),
+                               message=f"{row['label']} marked delivered.")  # fmt: skip
+
+    def action_invoiced(self) -> None:
+        """Mark the milestone invoiced: invoice number and date."""
+        from tui.modals.small_forms import InvoiceForm
+
+        row = self.selected
+        if row is not None:
+            mid = row["milestone_id"]
+            self.app.push_screen(InvoiceForm(label=self._label(row), today=self._today(),
+                                             invoice_no=row["invoice_no"] or "",
+                                             save=lambda no, on: self.book.mark_invoiced(mid, no, on)))  # fmt: skip
+
+    def action_hold(self) -> None:
+        """Put the milestone on hold until a date, or release its hold."""
+        from tui.modals.small_forms import HoldForm
+
+        row = self.selected
+        if row is None:
+            return
+        mid = row["milestone_id"]
+        if row["hold_until"] is not None:
+            self.milepay.write(
+                lambda: self.book.release_hold(mid, self._today()), message="Hold released."
+            )
+            return
+
+        def put(hold: Hold) -> int:
+            return self.book.put_on_hold(mid, hold)
+
+        self.app.push_screen(HoldForm(label=self._label(row), today=self._today(), save=put))
+
+    def action_edit(self) -> None:
+        """Edit the milestone (title, amount, due date, status, invoice)."""
+        from tui.modals.milestone_form import MilestoneForm
+
+        row = self.selected
+        if row is None:
+            return
+        mid = row["milestone_id"]
+
+        def edit(record: dict[str, Any]) -> None:
+            def save(m: Milestone) -> None:
+                self.book.update_milestone(mid, m)
+
+            self.app.push_screen(MilestoneForm(contract_title=row["contract"], today=self._today(),
+                                               milestone=record, save=save))  # fmt: skip
+
+        self.read_row("milestones", mid, edit)
+
+    def action_delete(self) -> None:
+        """Delete a milestone without payments (asks first)."""
+        from tui.modals.confirm import ConfirmModal
+
+        row = self.selected
+        if row is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.milepay.write(lambda: self.book.delete_milestone(row["milestone_id"]),
+                                   message="Milestone deleted.")  # fmt: skip
+
+        self.app.push_screen(ConfirmModal(f"Delete the milestone {self._label(row)}?", yes="Delete",
+                                          no="Keep"), answered)  # fmt: skip
+
+    def action_toggle_all(self) -> None:
+        """Include paid, cancelled and written-off milestones, or not."""
+        self.show_all = not self.show_all
+        self.refilter()

@@ -1,0 +1,158 @@
+"""Settings (key 9): the book's settings, exchange rates and chase message templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from tui.screens.listing import ListScreen
+from tui.widgets.table import Column
+
+#: key -> (label, what it means)
+LABELS: dict[str, tuple[str, str]] = {
+    "home_currency": (
+        "Home currency",
+        "Three letters. Reports and the forecast are in this currency.",
+    ),
+    "timezone": (
+        "Timezone",
+        "IANA name such as Europe/Berlin; empty = this computer's. Decides 'today'.",
+    ),
+    "business_name": ("Business name", "Signs the chase messages."),
+    "signature": ("Signature", "Added under chase messages."),
+    "opening_balance": (
+        "Opening balance",
+        "Cash on the opening date; the forecast starts from it.",
+    ),
+    "opening_balance_date": (
+        "Opening balance date",
+        "YYYY-MM-DD: the day the opening balance was counted.",
+    ),
+    "bucket_edges": ("Aging bucket edges", "Three increasing day counts, e.g. 30,60,90."),
+    "reminder_days": ("Chase: reminder from day", "Days past due before a polite reminder."),
+    "firm_days": ("Chase: firm from day", "Days past due before a firm reminder (work paused)."),
+    "escalate_days": ("Chase: escalate from day", "Days past due before writing to the owner."),
+    "legal_days": ("Chase: legal from day", "Days past due before weighing legal action."),
+    "legal_cost_estimate": ("Legal cost estimate", "What legal action would cost, to weigh it."),
+    "forecast_weeks": ("Forecast weeks", "Horizon of the weekly forecast."),
+    "forecast_months": ("Forecast months", "Horizon of the monthly forecast."),
+    "theme": ("Theme", "dark or light (ctrl+t switches)."),
+}
+
+
+class SettingsScreen(ListScreen):
+    """One line per setting, exchange rate and template; Enter or e edits the line."""
+
+    NAME = "settings"
+    ENTER_ACTION = "edit"
+    TITLE_TEXT = "Settings"
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("Setting", "label"),
+        Column("Value", "value", grow=True, min_width=12),
+    ]
+    SORTABLE: ClassVar[list[str] | None] = ["order", "label"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit", "Edit", id="setting-edit"),
+        Binding("n", "new_rate", "+Exchange rate", id="setting-rate"),
+        Binding("x", "remove_rate", "Remove rate", id="setting-rate-remove"),
+        Binding("slash", "filter", "Filter", id="filter"),
+    ]
+
+    def fetch(self) -> tuple[pl.DataFrame, Any]:
+        """Settings as text, exchange rates and templates."""
+        frames = self.book.frames()
+        settings = frames.settings
+        rows: list[dict[str, Any]] = []
+        for key, text in settings.to_text().items():
+            label, help_text = LABELS.get(key, (key, ""))
+            rows.append(
+                {"key": key, "kind": "setting", "label": label, "value": text, "help": help_text}
+            )
+        for r in frames.exchange_rates.sort("currency").iter_rows(named=True):
+            rate = format(Decimal(r["rate"]).normalize(), "f")
+            rows.append({"key": f"fx.{r['currency']}", "kind": "rate", "label": f"1 {r['currency']} in "
+                         f"{settings.home_currency}", "value": rate, "help": ""})  # fmt: skip
+        for r in frames.message_templates.iter_rows(named=True):
+            rows.append({"key": f"template.{r['step']}", "kind": "template", "label": f"Message: {r['step']}",
+                         "value": r["subject"], "help": r["body"]})  # fmt: skip
+        for i, row in enumerate(rows):
+            row["order"] = i
+            row["search"] = f"{row['label']} {row['value']}".lower()
+        schema = {"key": pl.String, "kind": pl.String, "label": pl.String, "value": pl.String,
+                  "help": pl.String, "order": pl.Int64, "search": pl.String}  # fmt: skip
+        return pl.DataFrame(rows, schema=schema), {
+            "today": settings.today(),
+            "home": settings.home_currency,
+        }
+
+    def show_extra(self) -> None:
+        """Remember today."""
+        self.today = self.extra["today"]
+
+    def cells(self, row: dict[str, Any]) -> list[Any]:
+        """Label and value (first line of it)."""
+        return [Text(row["label"], style="bold" if row["kind"] == "setting" else ""),
+                Text(row["value"].splitlines()[0] if row["value"] else "")]  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Removing applies to exchange rates only."""
+        if action == "remove_rate":
+            row = self.selected
+            return True if row is not None and row["kind"] == "rate" else None
+        if action == "edit" and self.selected is None:
+            return None
+        return True
+
+    def action_edit(self) -> None:
+        """Edit the selected line with the form that fits it."""
+        from tui.modals.setting_form import RateForm, SettingForm, TemplateForm
+
+        row = self.selected
+        if row is None:
+            return
+        today, home = self._today(), self.extra["home"]
+        if row["kind"] == "setting":
+            key = row["key"]
+
+            def saved(_: Any) -> None:
+                if key == "theme":
+                    self.milepay._load_theme()
+
+            self.app.push_screen(SettingForm(key=key, label=row["label"], value=row["value"], help_text=row["help"],
+                                             today=today, save=lambda text: self.book.save_settings({key: text})),
+                                 saved)  # fmt: skip
+        elif row["kind"] == "rate":
+            self.app.push_screen(RateForm(home=home, today=today, currency=row["key"][3:], rate=row["value"],
+                                          save=self.book.set_exchange_rate))  # fmt: skip
+        else:
+            step = row["key"].split(".", 1)[1]
+            self.app.push_screen(TemplateForm(step=step, subject=row["value"], body=row["help"], today=today,
+                                              save=lambda subject, body: self.book.set_template(step, subject, body)))  # fmt: skip
+
+    def action_new_rate(self) -> None:
+        """Add an exchange rate."""
+        from tui.modals.setting_form import RateForm
+
+        self.app.push_screen(RateForm(home=self.extra["home"] if self.extra else "", today=self._today(),
+                                      save=self.book.set_exchange_rate))  # fmt: skip
+
+    def action_remove_rate(self) -> None:
+        """Remove the selected exchange rate (asks first)."""
+        from tui.modals.confirm import ConfirmModal
+
+        row = self.selected
+        if row is None or row["kind"] != "rate":
+            return
+        currency = row["key"][3:]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.milepay.write(lambda: self.book.set_exchange_rate(currency, None),
+                                   message=f"Exchange rate for {currency} removed.")  # fmt: skip
+
+        self.app.push_screen(ConfirmModal(f"Remove the exchange rate for {currency}? Amounts in it will be "
+                                          "listed apart in the forecast.", yes="Remove", no="Keep"), answered)  # fmt: skip

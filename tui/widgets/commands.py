@@ -1,0 +1,90 @@
+"""Command palette (ctrl+p): go to a client or contract, record a payment for a milestone.
+
+The index is read from the book in a thread when the palette opens. Every name is shown as
+plain text: Textual's ``Matcher.highlight`` parses its candidate as markup, so hits are
+highlighted here with ``Content`` built from the plain string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
+
+import polars as pl
+from textual.command import Hit, Hits, Provider
+from textual.content import Content
+from textual.style import Style
+
+from tui.analytics.base import milestone_facts
+from tui.screens.summaries import money
+
+if TYPE_CHECKING:
+    from tui.app import MilepayApp
+    from tui.store import Book
+
+Command = tuple[str, str, Callable[[], Awaitable[None]]]
+
+
+def _index(book: Book) -> list[tuple[str, str, dict[str, Any]]]:
+    """(kind, text, data) for every live client, contract and open milestone."""
+    frames = book.frames()
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for c in frames.clients.filter(~pl.col("archived")).sort("name").iter_rows(named=True):
+        out.append(("client", f"Go to client: {c['name']}", {"name": c["name"]}))
+    names = dict(zip(frames.clients["id"].to_list(), frames.clients["name"].to_list(), strict=True))
+    for k in frames.contracts.filter(~pl.col("archived")).sort("title").iter_rows(named=True):
+        out.append(("contract", f"Go to contract: {names.get(k['client_id'], '')} / {k['title']}",
+                    {"title": k["title"]}))  # fmt: skip
+    facts = milestone_facts(frames, frames.settings.today())
+    open_ = facts.filter(
+        (pl.col("open") > 0) & ~pl.col("client_archived") & ~pl.col("contract_archived")
+    )
+    for m in open_.sort("due_date").iter_rows(named=True):
+        text = (f"Record payment for: {m['client']} / {m['contract']} #{m['seq']} {m['milestone']} "
+                f"({money(m['open'], m['currency'])} open)")  # fmt: skip
+        out.append(("payment", text, {"milestone_id": m["milestone_id"]}))
+    return out
+
+
+class BookCommands(Provider):
+    """Commands built from the book's records."""
+
+    async def startup(self) -> None:
+        """Read the index in a thread (never on the UI thread)."""
+        app = cast("MilepayApp", self.app)
+        self.items = await asyncio.to_thread(_index, app.book)
+
+    def _run(self, kind: str, data: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+        return partial(self._go, kind, data)
+
+    async def _go(self, kind: str, data: dict[str, Any]) -> None:
+        app = cast("MilepayApp", self.app)
+        if kind == "client":
+            await app.switch_mode("clients")
+            app.screen.set_filter(data["name"].lower())  # type: ignore[attr-defined]
+        elif kind == "contract":
+            await app.switch_mode("contracts")
+            app.screen.set_filter(data["title"].lower())  # type: ignore[attr-defined]
+        else:
+            await app.switch_mode("milestones")
+            app.screen.when_loaded(lambda s: s.pay_for(data["milestone_id"]))  # type: ignore[attr-defined]
+
+    async def discover(self) -> Hits:
+        """Before typing: the first few of each kind."""
+        for kind, text, data in self.items[:12]:
+            yield Hit(1.0, Content(text), self._run(kind, data), text=text)
+
+    async def search(self, query: str) -> Hits:
+        """Fuzzy match; highlight on the plain text."""
+        matcher = self.matcher(query)
+        style = Style(reverse=True)
+        for kind, text, data in self.items:
+            score = matcher.match(text)
+            if score > 0:
+                display = Content(text)
+                _score, offsets = matcher.fuzzy_search.match(query, text)
+                for offset in offsets:
+                    display = display.stylize(style, offset, offset + 1)
+                yield Hit(score, display, self._run(kind, data), text=text)

@@ -1,0 +1,48 @@
+"""The line above the footer listing the screens and their keys, the current one lit."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+#: (key, mode name, long label, short label) of every screen reachable from anywhere
+SCREENS: list[tuple[str, str, str, str]] = [
+    ("1", "dashboard", "Dashboard", "Dash"),
+    ("2", "clients", "Clients", "Clients"),
+    ("3", "contracts", "Contracts", "Contr"),
+    ("4", "milestones", "Milestones", "Miles"),
+    ("8", "expenses", "Expenses", "Exp"),
+    ("9", "settings", "Settings", "Set"),
+]
+
+
+class NavBar(Widget):
+    """Screen keys: ``1 Dashboard  2 Clients ...`` with the current screen highlighted."""
+
+    current: reactive[str] = reactive("")
+
+    def __init__(self, current: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.current = current
+
+    def render(self) -> Text:
+        """Long labels when they fit, short ones in narrow terminals."""
+        for index in (2, 3):
+            text = self._line(index)
+            if text.cell_len <= self.size.width or index == 3:
+                return text
+        return text  # pragma: no cover
+
+    def _line(self, index: int) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for key, mode, *labels in SCREENS:
+            label = labels[index - 2]
+            lit = mode == self.current
+            out.append(f" {key} ", style="bold reverse" if lit else "bold")
+            out.append(f"{label} ", style="bold" if lit else "")
+        out.append("  ? ", style="bold")
+        out.append("Help ")
+        out.append(" ^p ", style="bold")
+        out.append("Commands")
+        return out
