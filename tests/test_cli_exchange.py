@@ -58,9 +58,7 @@ def test_import_twice_needs_update(book_path: Path) -> None:
     code, _, err = run("import", str(SAMPLE), "--db", str(book_path))
     assert code == 1
     assert err.startswith("milepay: import refused, nothing was written (")
-    assert (
-        "\nclients.csv:2: name: client 'Acme [Labs] & Co' already exists in the book" in err
-    )
+    assert "\nclients.csv:2: name: client 'Acme [Labs] & Co' already exists in the book" in err
     code, out, err = run("import", str(SAMPLE), "--db", str(book_path), "--update")
     assert code == 0, err
     assert out.startswith("Imported nothing new (")

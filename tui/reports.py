@@ -1,0 +1,617 @@
+"""``milepay report``: the four reports as text for a person (table), JSON or CSV.
+
+The figures come from the analytics functions (the same ones the screens use); this module
+only lays them out. Decisions:
+
+- ``json`` has the shapes of SPEC section 5, with keys added (never renamed): amounts are
+  decimal strings with two places (``"1250.00"``), dates ISO, counts numbers, a missing value
+  ``null``. The client scorecard's ``on_time_rate`` is a decimal string fraction with four
+  places (``"0.7500"`` = 75 %); ``median_days_late`` a number (a half, e.g. ``4.5``, is
+  possible). Layout: one top-level key per line and each row of a list on its own line,
+  compact. ``aging`` adds ``detail`` (the milestones behind the buckets), ``forecast`` adds
+  ``horizon``, ``adjustments`` and ``unconverted_other`` (expenses and cash movements in a
+  currency without a rate), ``chase`` items add the contact's e-mail, the invoice number and
+  the legal figures, ``clients`` adds feedback, red flags and unconverted amounts.
+- ``table`` is for a person: a one-line header naming the report, the as_of date and, where
+  relevant, the scenario and currency; aligned columns (text left, numbers right, amounts
+  with thousands separators); totals rows; plain text, no colours. Long text cells (names,
+  titles) are cut at 40 characters with an ellipsis; ``json``/``csv`` carry the full text.
+- ``csv`` is for a spreadsheet or a script: a header row and one row per data row of the table
+  (the forecast's period rows), amounts as plain ``1250.00``, dates ISO, booleans ``yes``/
+  ``no``, missing values empty. Totals rows are left out (a sum of the column gives them).
+- ``chase`` lists every milestone past due that is not on hold, including those in ``grace``
+  (one or two days late: nothing to send yet) and ``done`` (every step logged), so a cron job
+  sees the whole queue; the ``step`` says what to do.
+- ``aging`` amounts are per currency and never converted; ``clients`` and ``forecast`` are in
+  the home currency, amounts with no exchange rate listed apart (never counted at par).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from tui.analytics.base import BookData
+from tui.domain.money import CENT, format_amount
+
+KINDS = ("aging", "forecast", "chase", "clients")
+FORMATS = ("table", "json", "csv")
+#: the longest text cell in a table before it is cut with an ellipsis
+MAX_CELL = 40
+
+
+# ---- values ---------------------------------------------------------------------------------
+
+
+def money_text(value: Decimal | None) -> str | None:
+    """An amount as a plain decimal string with two places (``"1250.00"``); None stays None."""
+    if value is None:
+        return None
+    return f"{Decimal(value).quantize(CENT):.2f}"
+
+
+def _days(value: float | int | None) -> int | float | None:
+    """A day count for JSON: an int when whole (a median may be a half)."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return int(value)
+
+
+def _rate_text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{Decimal(value):.4f}"
+
+
+def _percent(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+# ---- a small table layout ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a report: its key in the row dicts, its label, and its kind of value."""
+
+    key: str
+    label: str
+    #: text | amount | int | date | days | rate | bool
+    kind: str = "text"
+
+    @property
+    def right(self) -> bool:
+        """Numbers are right-aligned."""
+        return self.kind in ("amount", "int", "days", "rate")
+
+    def table_cell(self, value: Any) -> str:
+        """The value as shown in a table."""
+        if value is None:
+            return "" if self.kind == "text" else "-"
+        if isinstance(value, str) and self.kind != "text":
+            return value  # a label in a totals row
+        if self.kind == "amount":
+            return format_amount(value)
+        if self.kind == "date":
+            return value.isoformat()
+        if self.kind == "rate":
+            return _percent(value)
+        if self.kind == "days":
+            d = _days(value)
+            return str(d)
+        if self.kind == "bool":
+            return "yes" if value else "no"
+        text = " ".join(str(value).split())  # no newlines or tabs inside a table cell
+        return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+    def csv_cell(self, value: Any) -> str:
+        """The value as written in a CSV file."""
+        if value is None:
+            return ""
+        if self.kind == "amount":
+            return money_text(value) or ""
+        if self.kind == "date":
+            return value.isoformat()
+        if self.kind == "rate":
+            return _rate_text(value) or ""
+        if self.kind == "days":
+            return str(_days(value))
+        if self.kind == "bool":
+            return "yes" if value else "no"
+        return str(value)
+
+
+@dataclass
+class Layout:
+    """What ``table`` and ``csv`` need: a header line, columns, rows, totals and notes."""
+
+    header: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    totals: list[dict[str, Any]] = field(default_factory=list)
+    #: lines printed under the table (summary figures, red flags, unconverted amounts)
+    notes: list[str] = field(default_factory=list)
+    empty: str = "Nothing to show."
+
+
+def format_table(layout: Layout) -> str:
+    """Aligned plain-text table with its header line, totals and notes."""
+    cols = layout.columns
+    body = [[c.table_cell(r.get(c.key)) for c in cols] for r in layout.rows]
+    totals = [
+        [c.table_cell(r.get(c.key)) if c.key in r else "" for c in cols] for r in layout.totals
+    ]
+    widths = [
+        max([len(c.label)] + [len(row[i]) for row in body + totals]) for i, c in enumerate(cols)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(w) if c.right else cell.ljust(w)
+            for cell, w, c in zip(cells, widths, cols, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [layout.header, ""]
+    if not layout.rows:
+        out.append(layout.empty)
+    else:
+        out.append(line([c.label for c in cols]))
+        out.append("  ".join("-" * w for w in widths))
+        out.extend(line(row) for row in body)
+        if totals:
+            out.append("  ".join("=" * w for w in widths))
+            out.extend(line(row) for row in totals)
+    if layout.notes:
+        out.append("")
+        out.extend(layout.notes)
+    return "\n".join(out) + "\n"
+
+
+def format_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> str:
+    """A header row and one row per data row; plain values."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.key for c in columns])
+    for r in rows:
+        writer.writerow([c.csv_cell(r.get(c.key)) for c in columns])
+    return buf.getvalue()
+
+
+class JsonRows(list):  # list[str]
+    """Rows already rendered as compact JSON objects, one per item (made by :func:`json_rows`)."""
+
+
+def format_json(data: dict[str, Any]) -> str:
+    """JSON for people and scripts: one top-level key per line, and each item of a list of
+    rows on a line of its own, compact (grep-friendly, and fast on large reports, where
+    ``indent=`` would make ``json`` fall back to its pure-Python encoder). UTF-8 text is
+    kept as is. Ends with a newline."""
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, JsonRows):
+            lines = list(value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines = [compact(v) for v in value]
+        else:
+            parts.append(f"  {compact(key)}: {compact(value)}")
+            continue
+        inner = ",\n".join(f"    {line}" for line in lines)
+        parts.append(f"  {compact(key)}: [\n{inner}\n  ]" if lines else f"  {compact(key)}: []")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _json_ready(df: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    exprs = []
+    for name in columns:
+        dtype = df.schema[name]
+        col = pl.col(name)
+        if isinstance(dtype, pl.Decimal):
+            scale = dtype.scale or 0
+            col = (col.cast(pl.Decimal(38, 2)) if scale <= 2 else col).cast(pl.String)
+        elif dtype == pl.Date or isinstance(dtype, pl.Enum | pl.Categorical):
+            col = col.cast(pl.String)
+        exprs.append(col.alias(name))
+    return df.select(exprs)
+
+
+def json_records(df: pl.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts, converted in Polars: amounts (scale <= 2) as two-place
+    strings, other decimals as written (``0.7500``), dates ISO, enums as text."""
+    return _json_ready(df, columns).to_dicts()
+
+
+def json_rows(df: pl.DataFrame, columns: Sequence[str]) -> JsonRows:
+    """The same rows as :func:`json_records`, rendered to JSON by Polars (for large lists)."""
+    text = _json_ready(df, columns).write_ndjson()
+    return JsonRows(line for line in text.split("\n") if line)
+
+
+# ---- aging ------------------------------------------------------------------------------------
+
+
+def _aging(book: BookData, as_of: dt.date, fmt: str) -> str:
+    from tui.analytics.aging import aging
+
+    report = aging(book, as_of)
+    names = report.buckets
+    rows = report.rows.to_dicts()
+    totals = report.totals.to_dicts()
+    if fmt == "json":
+        detail_keys = [
+            "client", "contract", "seq", "milestone", "currency", "due_date", "days_past_due",
+            "invoice_no", "invoiced_on", "amount", "paid", "open", "bucket",
+        ]  # fmt: skip
+        return format_json(
+            {
+                "as_of": as_of.isoformat(),
+                "buckets": names,
+                "rows": [
+                    {
+                        "client": r["client"],
+                        "client_id": r["client_id"],
+                        "currency": r["currency"],
+                        **{n: money_text(r[n]) for n in names},
+                        "total": money_text(r["total"]),
+                    }
+                    for r in rows
+                ],
+                "totals": [
+                    {
+                        "currency": t["currency"],
+                        **{n: money_text(t[n]) for n in names},
+                        "total": money_text(t["total"]),
+                    }
+                    for t in totals
+                ],
+                "detail": json_rows(report.detail, detail_keys),
+            }
+        )
+    columns = [
+        Column("client", "Client"),
+        Column("currency", "Cur"),
+        *(Column(n, n, "amount") for n in names),
+        Column("total", "Total", "amount"),
+    ]
+    if fmt == "csv":
+        return format_csv(columns, rows)
+    layout = Layout(
+        header=f"Aging as of {as_of.isoformat()} (open amounts by days past due, per currency)",
+        columns=columns,
+        rows=rows,
+        totals=[{"client": "Total", **t} for t in totals],
+        empty="Nothing is owed: no unpaid milestone is invoiced or due.",
+    )
+    return format_table(layout)
+
+
+# ---- clients ----------------------------------------------------------------------------------
+
+
+CLIENT_COLUMNS = [
+    Column("client", "Client"),
+    Column("billed", "Billed", "amount"),
+    Column("paid", "Paid", "amount"),
+    Column("open", "Open", "amount"),
+    Column("overdue", "Overdue", "amount"),
+    Column("written_off", "Written off", "amount"),
+    Column("on_time_rate", "On time", "rate"),
+    Column("median_days_late", "Median late", "days"),
+    Column("worst_days_late", "Worst late", "days"),
+    Column("chase_events", "Chases", "int"),
+    Column("rating", "Rating", "int"),
+    Column("work_again", "Again"),
+]
+CLIENT_CSV_EXTRA = [
+    Column("currency", "Currency"),
+    Column("on_time_count", "On time count", "int"),
+    Column("fully_paid_count", "Fully paid count", "int"),
+    Column("oldest_overdue_days", "Oldest overdue", "days"),
+    Column("archived", "Archived", "bool"),
+    Column("red_flags", "Red flags"),
+    Column("feedback", "Feedback"),
+    Column("unconverted", "Unconverted"),
+]
+
+
+def _clients(book: BookData, as_of: dt.date, fmt: str, *, worst_first: bool) -> str:
+    from tui.analytics.scorecard import AMOUNTS, client_scorecards
+
+    cards = client_scorecards(book, as_of, worst_first=worst_first)
+    home = book.settings.home_currency
+    rows = cards.to_dicts()
+    if fmt == "json":
+        return format_json(
+            {
+                "as_of": as_of.isoformat(),
+                "currency": home,
+                "worst_first": worst_first,
+                "clients": [
+                    {
+                        "client": r["client"],
+                        "client_id": r["client_id"],
+                        **{a: money_text(r[a]) for a in ("billed", "paid", "open", "overdue")},
+                        "on_time_rate": _rate_text(r["on_time_rate"]),
+                        "median_days_late": _days(r["median_days_late"]),
+                        "worst_days_late": _days(r["worst_days_late"]),
+                        "chase_events": r["chase_events"],
+                        "written_off": money_text(r["written_off"]),
+                        "rating": r["rating"],
+                        "work_again": r["work_again"],
+                        "feedback": r["feedback"],
+                        "red_flags": r["red_flags"],
+                        "unconverted": r["unconverted"],
+                        "on_time_count": r["on_time_count"],
+                        "fully_paid_count": r["fully_paid_count"],
+                        "oldest_overdue_days": r["oldest_overdue_days"],
+                        "archived": r["archived"],
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    if fmt == "csv":
+        return format_csv(CLIENT_COLUMNS + CLIENT_CSV_EXTRA, rows)
+    total = {a: sum((r[a] for r in rows), Decimal("0.00")) for a in AMOUNTS}
+    notes: list[str] = []
+    flagged = [r for r in rows if r["red_flags"]]
+    if flagged:
+        notes.append("Red flags:")
+        notes.extend(f"  {_plain(r['client'])}: {_plain(r['red_flags'])}" for r in flagged)
+    apart = [r for r in rows if r["unconverted"]]
+    if apart:
+        notes.append(f"Not converted to {home} (no exchange rate), so not in the figures above:")
+        notes.extend(f"  {_plain(r['client'])}: {_plain(r['unconverted'])}" for r in apart)
+    order = "worst first" if worst_first else "by name"
+    layout = Layout(
+        header=f"Client scorecards as of {as_of.isoformat()}, amounts in {home} ({order})",
+        columns=CLIENT_COLUMNS,
+        rows=rows,
+        totals=[{"client": "Total", **total}],
+        notes=notes,
+        empty="No clients yet.",
+    )
+    return format_table(layout)
+
+
+def _plain(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# ---- chase ------------------------------------------------------------------------------------
+
+
+CHASE_COLUMNS = [
+    Column("client", "Client"),
+    Column("contract", "Contract"),
+    Column("seq", "#", "int"),
+    Column("milestone", "Milestone"),
+    Column("due_date", "Due", "date"),
+    Column("days_past_due", "Days", "int"),
+    Column("currency", "Cur"),
+    Column("open", "Open", "amount"),
+    Column("late_fee", "Late fee", "amount"),
+    Column("step", "Step"),
+    Column("contact", "Contact"),
+]
+CHASE_CSV_EXTRA = [
+    Column("contact_email", "Email"),
+    Column("invoice_no", "Invoice"),
+    Column("claim_total", "Claim total", "amount"),
+    Column("legal_cost_estimate", "Legal cost", "amount"),
+    Column("worth_it", "Worth it", "bool"),
+]
+#: the chase JSON item keys (SPEC 5), then the ones added
+CHASE_JSON_KEYS = [
+    "client", "contract", "seq", "milestone", "due_date", "days_past_due", "currency", "open",
+    "late_fee", "step", "contact", "contact_email", "invoice_no", "step_due", "step_due_on",
+    "last_step", "last_chased_on", "claim_total", "legal_cost_estimate", "claim_total_home",
+    "worth_it", "disputed",
+]  # fmt: skip
+
+
+def _chase(book: BookData, as_of: dt.date, fmt: str) -> str:
+    from tui.analytics.chase import chase_queue
+
+    queue = chase_queue(book, as_of)
+    if fmt == "json":
+        items = json_rows(queue, [k for k in CHASE_JSON_KEYS if k in queue.columns])
+        return format_json({"as_of": as_of.isoformat(), "items": items})
+    rows = queue.to_dicts()
+    if fmt == "csv":
+        return format_csv(CHASE_COLUMNS + CHASE_CSV_EXTRA, rows)
+    totals: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        t = totals.setdefault(
+            r["currency"],
+            {
+                "client": "Total",
+                "currency": r["currency"],
+                "open": Decimal("0.00"),
+                "late_fee": Decimal("0.00"),
+            },
+        )
+        t["open"] += r["open"] or Decimal(0)
+        t["late_fee"] += r["late_fee"] or Decimal(0)
+    to_send = sum(1 for r in rows if r["step"] in ("reminder", "firm", "escalate", "legal"))
+    layout = Layout(
+        header=(
+            f"Chase queue as of {as_of.isoformat()}: {len(rows)} milestone(s) past due, "
+            f"{to_send} with a step to take (amounts per currency)"
+        ),
+        columns=CHASE_COLUMNS,
+        rows=rows,
+        totals=[totals[c] for c in sorted(totals)],
+        empty="Nobody to chase: no open milestone is past due.",
+    )
+    return format_table(layout)
+
+
+# ---- forecast ---------------------------------------------------------------------------------
+
+
+FORECAST_COLUMNS = [
+    Column("start", "Start", "date"),
+    Column("end", "End", "date"),
+    Column("inflow", "Inflow", "amount"),
+    Column("outflow", "Outflow", "amount"),
+    Column("net", "Net", "amount"),
+    Column("balance", "Balance", "amount"),
+]
+
+
+def _forecast(
+    book: BookData, as_of: dt.date, fmt: str, *, period: str, horizon: int | None, scenario: str
+) -> str:
+    from tui.analytics.forecast import forecast
+
+    report = forecast(book, as_of, scenario=scenario, period=period, horizon=horizon)
+    periods = report.periods.to_dicts()
+    unconverted = report.unconverted.to_dicts()
+    lowest = report.lowest
+    adjustments = [
+        a.describe() if hasattr(a, "describe") else str(a) for a in (report.adjustments or ())
+    ]
+    other = getattr(report, "unconverted_other", None)
+    unconverted_other = other.to_dicts() if other is not None else []
+    if fmt == "json":
+        return format_json(
+            {
+                "as_of": as_of.isoformat(),
+                "scenario": report.scenario,
+                "period": report.period,
+                "horizon": report.horizon,
+                "currency": report.currency,
+                "cash_at_as_of": money_text(report.cash_at_as_of),
+                "periods": [
+                    {
+                        "start": _iso(p["start"]),
+                        "end": _iso(p["end"]),
+                        **{k: money_text(p[k]) for k in ("inflow", "outflow", "net", "balance")},
+                    }
+                    for p in periods
+                ],
+                "later": money_text(report.later),
+                "at_risk": money_text(report.at_risk),
+                "unconverted": [
+                    {"currency": u["currency"], "amount": money_text(u["amount"])}
+                    for u in unconverted
+                ],
+                "lowest": (
+                    {"start": _iso(lowest[0]), "balance": money_text(lowest[1])} if lowest else None
+                ),
+                "longest_gap_days": report.longest_gap_days,
+                "adjustments": adjustments,
+                "unconverted_other": [
+                    {
+                        "part": u["part"],
+                        "currency": u["currency"],
+                        "amount": money_text(u["amount"]),
+                    }
+                    for u in unconverted_other
+                ],
+            }
+        )
+    if fmt == "csv":
+        return format_csv(FORECAST_COLUMNS, periods)
+    cur = report.currency
+    total_row: dict[str, Any] = {}
+    if periods:
+        total_row = {
+            "start": "Total",
+            "inflow": sum((p["inflow"] for p in periods), Decimal("0.00")),
+            "outflow": sum((p["outflow"] for p in periods), Decimal("0.00")),
+            "net": sum((p["net"] for p in periods), Decimal("0.00")),
+            "balance": periods[-1]["balance"],
+        }
+    notes = [
+        f"Cash at {as_of.isoformat()}: {format_amount(report.cash_at_as_of)} {cur}",
+        f"Expected after the horizon (later): {format_amount(report.later)} {cur}",
+        f"At risk (more than 90 days past due, left out): {format_amount(report.at_risk)} {cur}",
+    ]
+    if unconverted:
+        amounts = ", ".join(f"{u['currency']} {format_amount(u['amount'])}" for u in unconverted)
+        notes.append(
+            f"Open amounts not converted (no exchange rate), not in the figures: {amounts}"
+        )
+    if unconverted_other:
+        names = {
+            "outflow": "expenses",
+            "cash_in": "payments in",
+            "cash_out": "expenses before as_of",
+        }
+        amounts = ", ".join(
+            f"{names.get(u['part'], u['part'])} {u['currency']} {format_amount(u['amount'])}"
+            for u in unconverted_other
+        )
+        notes.append(f"Not converted (no exchange rate), not in the figures: {amounts}")
+    if lowest:
+        notes.append(
+            f"Lowest closing balance: {format_amount(lowest[1])} {cur} in the period from {_iso(lowest[0])}"
+        )
+    notes.append(f"Longest run with no expected inflow: {report.longest_gap_days} days")
+    if adjustments:
+        notes.append("What-if adjustments: " + "; ".join(adjustments))
+    unit = "weekly" if report.period == "week" else "monthly"
+    layout = Layout(
+        header=(
+            f"Cash-flow forecast as of {as_of.isoformat()}: scenario {report.scenario}, "
+            f"{report.horizon} {unit} periods, amounts in {cur}"
+        ),
+        columns=FORECAST_COLUMNS,
+        rows=periods,
+        totals=[total_row] if total_row else [],
+        notes=notes,
+    )
+    return format_table(layout)
+
+
+# ---- entry point ------------------------------------------------------------------------------
+
+
+def render(
+    kind: str,
+    frames: BookData,
+    as_of: dt.date,
+    fmt: str,
+    *,
+    period: str = "week",
+    horizon: int | None = None,
+    scenario: str = "expected",
+    worst_first: bool = False,
+) -> str:
+    """One report as text: ``kind`` in aging|forecast|chase|clients, ``fmt`` in table|json|csv."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    builders: dict[str, Callable[[], str]] = {
+        "aging": lambda: _aging(frames, as_of, fmt),
+        "clients": lambda: _clients(frames, as_of, fmt, worst_first=worst_first),
+        "chase": lambda: _chase(frames, as_of, fmt),
+        "forecast": lambda: _forecast(
+            frames, as_of, fmt, period=period, horizon=horizon, scenario=scenario
+        ),
+    }
+    if kind not in builders:
+        raise ValueError(f"unknown report {kind!r} (expected one of {', '.join(KINDS)})")
+    return builders[kind]()
+
+
+__all__ = ["FORMATS", "KINDS", "format_csv", "format_json", "format_table", "money_text", "render"]
