@@ -61,24 +61,28 @@ class Book(BookFile):
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def frames(self) -> BookFrames:
-        """All tables as frames, consistent with each other (one read transaction)."""
+    def frames(self, *, lean: bool = False) -> BookFrames:
+        """All tables as frames, consistent with each other (one read transaction).
+
+        ``lean`` leaves out the long texts no report reads (a chase event's message and note),
+        which is most of the load time of a large book.
+        """
         with self.reading() as con:
             tables = {
-                t: frame(con, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES if t != "settings"
+                t: frame(con, f"SELECT {_columns(t, lean)} FROM {t} ORDER BY {_ORDER[t]}")
+                for t in TABLES
+                if t != "settings"
             }
             settings = _read_settings(con)
-            counter = int(
-                con.execute("SELECT value FROM book_meta WHERE key='change_counter'").fetchone()[0]
-            )
-        return BookFrames(**tables, settings=settings, change_counter=counter)  # type: ignore[arg-type]
+            row = con.execute("SELECT value FROM book_meta WHERE key='change_counter'").fetchone()
+        return BookFrames(**tables, settings=settings, change_counter=int(row[0]))  # type: ignore[arg-type]
 
     def table(self, name: str) -> pl.DataFrame:
         """One table as a frame."""
         if name not in TABLES:
             raise ValueError(name)
         with self.reading() as con:
-            return frame(con, f"SELECT * FROM {name} ORDER BY ALL")
+            return frame(con, f"SELECT * FROM {name} ORDER BY {_ORDER[name]}")
 
     def settings(self) -> Settings:
         """The typed settings (with exchange rates)."""
@@ -451,6 +455,40 @@ class Book(BookFile):
                 "INSERT OR REPLACE INTO message_templates VALUES (?, ?, ?)",
                 [sql_value(step), subject, body],
             )
+
+    def set_client_review(
+        self, client_id: int, rating: int | None, work_again: str, feedback: str
+    ) -> None:
+        """Set only a client's rating, work-again and feedback (the scorecard's own fields),
+        so an edit of the client's other fields in another session is never overwritten."""
+        checked = Client.parse(
+            {"name": "-", "rating": "" if rating is None else str(rating),
+             "work_again": work_again, "feedback": feedback}
+        )  # fmt: skip
+        fields = {
+            "rating": checked.rating,
+            "work_again": checked.work_again,
+            "feedback": checked.feedback,
+        }
+        with self.writing() as con:
+            update(con, "clients", client_id, fields)
+
+
+#: how each table is ordered in frames (ids follow insertion order; cheap to sort by)
+_ORDER: dict[str, str] = {t: "id" for t in TABLES} | {
+    "settings": "key",
+    "exchange_rates": "currency",
+    "reference_rates": "preset, valid_from",
+    "message_templates": "step",
+}
+
+#: columns left out of lean frames
+_LEAN_SKIP: dict[str, tuple[str, ...]] = {"chase_events": ("message", "note")}
+
+
+def _columns(table: str, lean: bool) -> str:
+    skip = _LEAN_SKIP.get(table, ()) if lean else ()
+    return f"* EXCLUDE ({', '.join(skip)})" if skip else "*"
 
 
 # ---- checks inside transactions ----------------------------------------------------------
