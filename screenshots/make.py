@@ -19,8 +19,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 AS_OF = dt.date(2026, 11, 24)
-SCREENS = [("1", "dashboard"), ("2", "clients"), ("3", "contracts"), ("4", "milestones"),
-           ("8", "expenses"), ("9", "settings")]  # fmt: skip
+SCREENS = [("1", "dashboard"), ("2", "clients"), ("S", "scorecards"), ("3", "contracts"),
+           ("4", "milestones"), ("5", "aging"), ("6", "forecast"),
+           ("7", "chase"), ("8", "expenses"), ("9", "settings")]  # fmt: skip
 
 
 async def _settle(pilot) -> None:

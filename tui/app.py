@@ -31,11 +31,14 @@ from textual.screen import ModalScreen
 from textual.worker import get_current_worker
 
 from tui.domain.errors import MilepayError
+from tui.screens.aging import AgingScreen
 from tui.screens.base import BookScreen
+from tui.screens.chase import ChaseScreen
 from tui.screens.clients import ClientsScreen
 from tui.screens.contracts import ContractsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.expenses import ExpensesScreen
+from tui.screens.forecast import ForecastScreen
 from tui.screens.milestones import MilestonesScreen
 from tui.screens.settings import SettingsScreen
 from tui.store import Book, BookBusyError
@@ -57,7 +60,10 @@ class MilepayApp(App[int]):
         "clients": ClientsScreen,
         "contracts": ContractsScreen,
         "milestones": MilestonesScreen,
+        "aging": AgingScreen,
+        "forecast": ForecastScreen,
         "expenses": ExpensesScreen,
+        "chase": ChaseScreen,
         "settings": SettingsScreen,
     }
     DEFAULT_MODE = "dashboard"
@@ -67,6 +73,9 @@ class MilepayApp(App[int]):
         Binding("2", "goto('clients')", "Clients", show=False, id="goto-clients"),
         Binding("3", "goto('contracts')", "Contracts", show=False, id="goto-contracts"),
         Binding("4", "goto('milestones')", "Milestones", show=False, id="goto-milestones"),
+        Binding("5", "goto('aging')", "Aging", show=False, id="goto-aging"),
+        Binding("6", "goto('forecast')", "Forecast", show=False, id="goto-forecast"),
+        Binding("7", "goto('chase')", "Chase", show=False, id="goto-chase"),
         Binding("8", "goto('expenses')", "Expenses", show=False, id="goto-expenses"),
         Binding("9", "goto('settings')", "Settings", show=False, id="goto-settings"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -118,9 +127,9 @@ class MilepayApp(App[int]):
     async def action_quit(self) -> None:
         """Quit, asking first when a form holds typed changes."""
         from tui.modals.confirm import ConfirmModal
-        from tui.modals.form import FormModal
 
-        dirty = [s for s in self.screen_stack if isinstance(s, FormModal) and s.is_dirty]
+        # forms and the message composer say whether they hold unsaved text
+        dirty = [s for s in self.screen_stack if getattr(s, "is_dirty", False) is True]
         if not dirty:
             self.exit(0)
             return

@@ -571,6 +571,14 @@ class Settings:
     forecast_weeks: int = 12
     forecast_months: int = 6
     theme: str = "dark"
+    #: sending chase messages (the password is never a setting: see tui/mail.py)
+    smtp_host: str = ""
+    smtp_port: int | None = None
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_from: str = ""
+    smtp_password_file: str = ""
+    message_folder: str = ""
     fx: dict[str, Decimal] = field(default_factory=dict)
 
     #: keys stored in the settings table (fx rates and templates live in their own tables)
@@ -590,6 +598,13 @@ class Settings:
         "forecast_weeks",
         "forecast_months",
         "theme",
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
+        "smtp_user",
+        "smtp_from",
+        "smtp_password_file",
+        "message_folder",
     )
 
     @property
@@ -664,6 +679,18 @@ class Settings:
             return parse_int(raw, key, minimum=1, maximum=3650)
         if key in ("forecast_weeks", "forecast_months"):
             return parse_int(raw, key, minimum=1, maximum=260)
+        if key in ("smtp_host", "smtp_user", "smtp_password_file", "message_folder"):
+            if any(c in raw for c in "\r\n"):
+                raise ValidationError(key, "must be one line")
+            return parse_text(raw, key, max_length=500)
+        if key == "smtp_port":
+            return parse_int(raw, key, minimum=1, maximum=65535) if raw else None
+        if key == "smtp_security":
+            if (raw or "starttls") not in ("starttls", "tls", "none"):
+                raise ValidationError(key, f"'{raw}' is not starttls, tls or none")
+            return raw or "starttls"
+        if key == "smtp_from":
+            return parse_email(raw, key)
         raise ValidationError(key, "is not a setting milepay knows")
 
     @classmethod

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
 from tui.screens.listing import LIST_KEYS, ListScreen
 from tui.screens.summaries import book_facts, money, per_currency
@@ -41,6 +42,8 @@ class ClientsScreen(ListScreen):
         Binding("t", "new_contract", "New contract", show=False, id="client-contract"),
         Binding("enter", "contracts", "Contracts", show=False, id="client-contracts"),
         Binding("A", "toggle_archived", "Show archived", id="client-show-archived"),
+        Binding("v", "review", "Rate", id="client-rate"),
+        Binding("S", "scorecards", "Scorecards", id="client-scorecards"),
         *LIST_KEYS,
     ]
 
@@ -95,6 +98,9 @@ class ClientsScreen(ListScreen):
             "contacts": frames.contacts,
             "contracts": contracts,
             "opens": open_rows,
+            "cards": {
+                c["client_id"]: c for c in client_scorecards(frames, today).iter_rows(named=True)
+            },
         }
         return pl.DataFrame(rows, schema=schema), extra
 
@@ -134,7 +140,7 @@ class ClientsScreen(ListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Record actions need a selected client; contact edits need a contact."""
         if action in ("edit", "archive", "add_contact", "new_contract", "contracts",
-                      "edit_contact", "remove_contact"):  # fmt: skip
+                      "edit_contact", "remove_contact", "review"):  # fmt: skip
             client = self.selected
             if client is None:
                 return None
@@ -250,6 +256,23 @@ class ClientsScreen(ListScreen):
             await self.milepay.switch_mode("contracts")
             self.milepay.screen.when_loaded(lambda s: s.action_new(client["id"]))  # type: ignore[attr-defined]
 
+    def action_review(self) -> None:
+        """Rate the selected client: rating 1-5, work again, feedback (shown on its scorecard)."""
+        from tui.modals.review_form import ReviewForm
+
+        client = self.selected
+        card = (self.extra or {}).get("cards", {}).get(client["id"]) if client else None
+        if client is not None and card is not None:
+            cid = client["id"]
+            self.app.push_screen(ReviewForm(client=card, today=self._today(),
+                                            save=lambda r, w, f: self.book.set_client_review(cid, r, w, f)))  # fmt: skip
+
+    def action_scorecards(self) -> None:
+        """Every client's scorecard in one table, sortable, worst first on w."""
+        from tui.screens.scorecards import ScorecardsScreen
+
+        self.app.push_screen(ScorecardsScreen())
+
     async def action_contracts(self) -> None:
         """Show the selected client's contracts."""
         client = self.selected
@@ -296,4 +319,10 @@ def _client_text(client: dict[str, Any], extra: dict[str, Any]) -> Text:
         out.append("\nRed flags\n", style="bold underline")
         for f in flags:
             out.append(f"  ! {f}\n", style="bold")
+    card = extra.get("cards", {}).get(cid)
+    if card is not None:
+        from tui.screens.scorecards import scorecard_text
+
+        out.append("\nScorecard (v rates, S compares)\n", style="bold underline")
+        out.append_text(scorecard_text({**card, "red_flags": ""}))  # flags are listed above
     return out

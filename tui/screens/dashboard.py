@@ -1,153 +1,304 @@
-"""Dashboard (key 1, the first screen): what needs action, open and overdue totals, what is next.
+"""Dashboard (key 1, the first screen): what needs doing today, what is owed, what comes next.
 
-Everything here comes from ``milestone_facts`` at today's date. The aging, forecast and chase
-screens (keys 5, 6, 7) come with the next release; until then the dashboard shows the
-totals they will break down.
+Every figure is what an analytics function returns at today's date, never a second
+calculation: the chase steps due are ``chase_queue`` rows whose step is due (not ``grace``
+or ``done``); holds ending come from ``holds_ending``; open and overdue totals are sums of
+``milestone_facts.open`` (overdue: due date passed), which are what the aging report sums;
+the next expected payments, the lowest balance, the longest gap and the weekly inflow
+sparkline are the ``expected`` weekly ``forecast``. Computing all of it (a few hundred ms
+on a 200k-milestone book) runs in the screen's thread worker with a loading indicator.
+
+Decisions: "due within 7 days" lists open milestones due from today to today + 7;
+"delivered, not invoiced" lists milestones with status ``delivered`` whose contract's
+acceptance days have run out since delivery (a delivered milestone without a delivery date
+is listed too: its date is unknown, so it may well be time to invoice it); archived clients
+are included, like in the aging report (the money is still owed). Layout: one column
+below ``WIDE`` columns (needs action first; it scrolls), two columns from there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import polars as pl
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Label, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Label, Sparkline, Static
 
+from tui.analytics.base import milestone_facts
+from tui.analytics.chase import chase_queue, holds_ending
+from tui.analytics.forecast import forecast
+from tui.domain.money import format_amount
 from tui.screens.base import BookScreen
-from tui.screens.summaries import book_facts, money
+from tui.store import BookFrames
 
-DUE_SOON_DAYS = 14
-LIST_ROWS = 8
+WIDE = 120
+SOON_DAYS = 7
+RECEIVED_DAYS = 30
+#: rows per list (narrow, wide); the counts are always complete
+LIST_ROWS = (4, 8)
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class DashboardData:
+    """Everything the dashboard shows (built in a thread, shown on the UI thread)."""
+
+    today: dt.date
+    n_clients: int
+    chase: list[dict[str, Any]] = field(default_factory=list)
+    soon: list[dict[str, Any]] = field(default_factory=list)
+    holds: list[dict[str, Any]] = field(default_factory=list)
+    to_invoice: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    totals: list[dict[str, Any]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    received_rows: list[dict[str, Any]] = field(default_factory=list)
+    expected: list[dict[str, Any]] = field(default_factory=list)
+    currency: str = ""
+    lowest: tuple[dt.date, Decimal] | None = None
+    gap_days: int = 0
+    weekly_inflow: list[Decimal] = field(default_factory=list)
+
+
+def dashboard_data(frames: BookFrames, today: dt.date, rows: int = LIST_ROWS[1]) -> DashboardData:
+    """Thread: the dashboard's figures at ``today`` from the analytics functions."""
+    facts = milestone_facts(frames, today)
+    owed = facts.filter(pl.col("open") > 0)
+    queue = chase_queue(frames, today)
+    chase = queue.filter(pl.col("step_due") & ~pl.col("step").is_in(["grace", "done"]))
+    soon = owed.filter(pl.col("due_date").is_between(today, today + dt.timedelta(days=SOON_DAYS)))
+    holds = holds_ending(frames, today, within_days=SOON_DAYS)
+    accepted_on = pl.col("delivered_on") + pl.duration(days=pl.col("acceptance_days"))
+    to_invoice = owed.filter((pl.col("status") == "delivered")
+                             & (pl.col("delivered_on").is_null() | (accepted_on <= today)))  # fmt: skip
+    totals = (
+        owed.group_by("currency")
+        .agg(
+            pl.col("open").sum().alias("open"),
+            pl.len().alias("n_open"),
+            pl.col("open").filter(pl.col("days_past_due") > 0).sum().alias("overdue"),
+            (pl.col("days_past_due") > 0).sum().alias("n_overdue"),
+        )
+        .sort("currency")
+    )
+    since = today - dt.timedelta(days=RECEIVED_DAYS - 1)
+    paid = (
+        frames.payments.lazy()
+        .filter(pl.col("received_on").is_between(since, today))
+        .join(
+            facts.lazy().select(
+                "milestone_id", "client", "contract", "seq", "milestone", "currency"
+            ),
+            on="milestone_id",
+            how="left",
+        )
+        .sort("received_on", "id", descending=True)
+        .collect()
+    )
+    received = (paid.group_by("currency").agg(pl.col("amount").sum(), pl.len().alias("n"))
+                .sort("currency"))  # fmt: skip
+    report = forecast(frames, today, scenario="expected", period="week")
+    expected = report.placements.filter(pl.col("placement") == "period").sort(
+        "expected_date", "milestone_id"
+    )
+    return DashboardData(
+        today=today, n_clients=frames.clients.height,
+        chase=chase.head(rows).to_dicts(), soon=soon.sort("due_date", "milestone_id").head(rows).to_dicts(),
+        holds=holds.head(rows).to_dicts(), to_invoice=to_invoice.sort("delivered_on").head(rows).to_dicts(),
+        counts={"chase": chase.height, "soon": soon.height, "holds": holds.height,
+                "to_invoice": to_invoice.height, "expected": expected.height},
+        totals=totals.to_dicts(), received=received.to_dicts(), received_rows=paid.head(rows).to_dicts(),
+        expected=expected.head(rows).to_dicts(), currency=report.currency, lowest=report.lowest,
+        gap_days=report.longest_gap_days, weekly_inflow=list(report.periods["inflow"]),
+    )  # fmt: skip
 
 
 class DashboardScreen(BookScreen):
-    """Book summary: overdue milestones, due soon, totals per currency, red flags."""
+    """Needs action today, open and overdue, cash ahead, next payments, received."""
 
     NAME = "dashboard"
-    TITLE_TEXT = "Dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "app.goto('milestones')", "Milestones", id="dash-milestones"),
+        Binding("a", "app.goto('aging')", "Aging", id="dash-aging"),
+        Binding("f", "app.goto('forecast')", "Forecast", id="dash-forecast"),
         Binding("c", "app.goto('clients')", "Clients", show=False, id="dash-clients"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: DashboardData | None = None
+
     def compose_body(self) -> ComposeResult:
-        """Title and the summary."""
+        """Title, then two columns (stacked when narrow) that scroll."""
         with Horizontal(classes="title-row"):
             yield Label(Text("Dashboard"), classes="screen-title")
             yield Label("", classes="title-note", id="title-note")
-        with VerticalScroll(id="dashboard"):
-            yield Static(Text("Reading the book…"), id="summary", classes="summary")
+        with VerticalScroll(id="dashboard"), Horizontal(id="dash-cols"):
+            with Vertical(id="dash-left", classes="dash-col"):
+                yield Static(Text("Reading the book…"), id="dash-action", classes="dash-panel")
+                yield Static("", id="dash-totals", classes="dash-panel")
+            with Vertical(id="dash-right", classes="dash-col"):
+                yield Static("", id="dash-cash", classes="dash-panel")
+                yield Sparkline([], id="dash-spark", summary_function=max)
+                yield Static("", id="dash-expected", classes="dash-panel")
+                yield Static("", id="dash-received", classes="dash-panel")
 
-    def fetch(self) -> dict[str, Any]:
-        """Totals, overdue and due-soon lists, flags."""
+    def on_mount(self) -> None:
+        """Focus the scrolling body (arrows and PgUp/PgDn scroll), then load."""
+        self.query_one("#dashboard").focus()
+        super().on_mount()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Two columns from ``WIDE`` columns up; longer lists when there is room."""
+        wide = event.size.width >= WIDE
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
+        if self.data is not None:
+            self.show(self.data)
+
+    @property
+    def rows(self) -> int:
+        """How many rows each list shows at the current size."""
+        return LIST_ROWS[1] if self.size.height >= 36 else LIST_ROWS[0]
+
+    def reload(self) -> None:
+        """Read again with a loading indicator."""
+        self.query_one("#dashboard").loading = True
+        super().reload()
+
+    def fetch(self) -> DashboardData:
+        """Thread: the frames and every figure."""
         frames = self.book.frames()
-        today, facts, contracts = book_facts(frames)
-        live = facts.filter(
-            ~pl.col("client_archived") & ~pl.col("contract_archived") & (pl.col("open") > 0)
-        )
-        totals = (
-            live.group_by("currency")
-            .agg(
-                pl.col("open").sum().alias("open"),
-                pl.col("open").filter(pl.col("days_past_due") > 0).sum().alias("overdue"),
-                (pl.col("days_past_due") > 0).sum().alias("n_overdue"),
-                pl.len().alias("n_open"),
-            )
-            .sort("currency")
-            .to_dicts()
-        )
-        overdue = live.filter(pl.col("days_past_due") > 0).sort("days_past_due", descending=True)
-        soon = live.filter(
-            (pl.col("days_past_due") <= 0) & (pl.col("days_past_due") > -DUE_SOON_DAYS)
-        ).sort("due_date")
-        delivered = live.filter(pl.col("status") == "delivered")
-        flagged = contracts.filter(
-            ~pl.col("archived") & ~pl.col("client_archived") & (pl.col("flags").list.len() > 0)
-        )
-        return {
-            "today": today, "totals": totals, "counts": {k: v.height for k, v in (
-                ("clients", frames.clients.filter(~pl.col("archived"))),
-                ("contracts", frames.contracts.filter(~pl.col("archived"))),
-                ("milestones", frames.milestones))},
-            "overdue": overdue.head(LIST_ROWS).to_dicts(), "n_overdue": overdue.height,
-            "soon": soon.head(LIST_ROWS).to_dicts(), "n_soon": soon.height,
-            "n_to_invoice": delivered.height,
-            "flags": [(r["client"], r["title"], f) for r in flagged.iter_rows(named=True) for f in r["flags"]],
-        }  # fmt: skip
+        return dashboard_data(frames, frames.settings.today())
 
-    def show(self, data: dict[str, Any]) -> None:
-        """Render the summary as plain text tables."""
-        self.today = data["today"]
-        counts = data["counts"]
-        self.query_one("#title-note", Label).update(
-            Text(
-                f"as of {data['today']} · {counts['clients']} clients · {counts['contracts']} contracts"
-            )
-        )
-        self.query_one("#summary", Static).update(_render(data))
+    def show(self, data: DashboardData) -> None:
+        """UI thread: fill the panels."""
+        self.data = data
+        self.today = data.today
+        self.query_one("#dashboard").loading = False
+        self.query_one("#title-note", Label).update(Text(f"as of {data.today}"))
+        n = self.rows
+        self.query_one("#dash-action", Static).update(_needs_action(data, n))
+        self.query_one("#dash-totals", Static).update(_totals(data))
+        self.query_one("#dash-cash", Static).update(_cash(data))
+        spark = self.query_one("#dash-spark", Sparkline)
+        spark.data = [int(v) for v in data.weekly_inflow]  # drawing only: whole units
+        spark.display = bool(data.weekly_inflow)
+        self.query_one("#dash-expected", Static).update(_expected(data, n))
+        self.query_one("#dash-received", Static).update(_received(data, n))
 
 
-def _render(data: dict[str, Any]) -> Table:
-    grid = Table.grid(expand=True)
-    grid.add_column()
-    if not data["counts"]["clients"]:
-        grid.add_row(Text("The book is empty. Press 2 for clients, then n to add your first client.\n"
-                          "Press ? for every key.", style="bold"))  # fmt: skip
-        return grid
-    totals = Table(
-        title="Open and overdue", title_justify="left", expand=True, box=None, padding=(0, 1)
-    )
-    for name, right in (("Currency", False), ("Open", True), ("Milestones", True), ("Overdue", True),
-                        ("Overdue #", True)):  # fmt: skip
-        totals.add_column(name, justify="right" if right else "left", no_wrap=True)
-    for t in data["totals"]:
-        totals.add_row(Text(t["currency"]), Text(money(t["open"])), Text(str(t["n_open"])),
-                       Text(money(t["overdue"]), style="bold" if t["overdue"] else ""),
-                       Text(str(t["n_overdue"])))  # fmt: skip
-    if not data["totals"]:
-        totals.add_row(Text("nothing open"), Text(""), Text(""), Text(""), Text(""))
-    grid.add_row(totals)
-    todo = Text("\n")
-    todo.append("Needs action today: ", style="bold")
-    todo.append(f"{data['n_overdue']} overdue · {data['n_to_invoice']} delivered, not invoiced · "
-                f"{data['n_soon']} due within {DUE_SOON_DAYS} days")  # fmt: skip
-    grid.add_row(todo)
-    grid.add_row(
-        _milestones(
-            f"Overdue ({data['n_overdue']}), most overdue first", data["overdue"], data["today"]
-        )
-    )
-    grid.add_row(
-        _milestones(
-            f"Due in the next {DUE_SOON_DAYS} days ({data['n_soon']})", data["soon"], data["today"]
-        )
-    )
-    if data["flags"]:
-        flags = Text("\nRed flags\n", style="bold")
-        for client, title, flag in data["flags"][:LIST_ROWS]:
-            flags.append(f"  ! {client} / {title}: {flag}\n")
-        grid.add_row(flags)
-    grid.add_row(Text("\n4 milestones · p record payment there · aging, forecast and chase come next release",
-                      style="dim"))  # fmt: skip
-    return grid
+def _heading(title: str, count: int | None = None, hint: str = "") -> Text:
+    out = Text(title, style="bold")
+    if count is not None:
+        out.append(f" ({count})", style="bold")
+    if hint:
+        out.append(f"  {hint}", style="dim")
+    return out
 
 
-def _milestones(title: str, rows: list[dict[str, Any]], today: dt.date) -> Table:
-    table = Table(title="\n" + title, title_justify="left", expand=True, box=None, padding=(0, 1))
-    table.add_column("Client", ratio=2, no_wrap=True, overflow="ellipsis")
-    table.add_column("Milestone", ratio=3, no_wrap=True, overflow="ellipsis")
-    table.add_column("Due", no_wrap=True)
-    table.add_column("Open", justify="right", no_wrap=True)
-    for r in rows:
-        days = r["days_past_due"]
-        when = f"{r['due_date']}" + (f" +{days}d" if days > 0 else "")
-        table.add_row(Text(r["client"]), Text(f"{r['contract']} #{r['seq']} {r['milestone']}"), Text(when),
-                      Text(money(r["open"], r["currency"])))  # fmt: skip
-    if not rows:
-        table.add_row(Text("none", style="dim"), Text(""), Text(""), Text(""))
+def _list(rows: list[tuple[str, str, str]], total: int, shown: int) -> Table:
+    table = Table.grid(expand=True, padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column(justify="right", no_wrap=True)
+    for a, b, c in rows[:shown]:
+        table.add_row(Text(a), Text(b), Text(c))
+    if total > shown:
+        table.add_row(Text(""), Text(f"… and {total - shown} more", style="dim"), Text(""))
     return table
+
+
+def _what(r: dict[str, Any]) -> str:
+    return f"{r['client']} · {r['contract']} #{r['seq']} {r['milestone']}"
+
+
+def _needs_action(data: DashboardData, n: int) -> RenderableType:
+    if not data.n_clients:
+        return Text("The book is empty. Press 2 for clients, then n to add your first client.\n"
+                    "Press ? for every key.", style="bold")  # fmt: skip
+    c = data.counts
+    total = c["chase"] + c["soon"] + c["holds"] + c["to_invoice"]
+    parts: list[RenderableType] = [_heading("Needs action today", total)]
+    if not total:
+        parts.append(Text("Nothing to chase, invoice or watch this week.", style="dim"))
+    if c["chase"]:
+        parts += [_heading("  Chase", c["chase"], "7 chase queue"),
+                  _list([(r["step"], f"{_what(r)} → {r['contact'] or '?'}",
+                          f"{r['days_past_due']}d {format_amount(r['open'])} {r['currency']}")
+                         for r in data.chase], c["chase"], n)]  # fmt: skip
+    if c["to_invoice"]:
+        parts += [_heading("  Invoice (delivered, acceptance over)", c["to_invoice"]),
+                  _list([(str(r["delivered_on"] or "no date"), _what(r),
+                          f"{format_amount(r['open'])} {r['currency']}")
+                         for r in data.to_invoice], c["to_invoice"], n)]  # fmt: skip
+    if c["soon"]:
+        parts += [_heading(f"  Due within {SOON_DAYS} days", c["soon"]),
+                  _list([(str(r["due_date"]), _what(r), f"{format_amount(r['open'])} {r['currency']}")
+                         for r in data.soon], c["soon"], n)]  # fmt: skip
+    if c["holds"]:
+        parts += [_heading(f"  Holds ending within {SOON_DAYS} days", c["holds"]),
+                  _list([(str(r["until"]), f"{_what(r)} · {r['reason']}", f"{r['days_left']}d")
+                         for r in data.holds], c["holds"], n)]  # fmt: skip
+    return Group(*parts)
+
+
+def _totals(data: DashboardData) -> RenderableType:
+    table = Table(box=None, padding=(0, 1), show_edge=False,
+                  title=_heading("Open and overdue", hint="5 aging"), title_justify="left")  # fmt: skip
+    for name in ("Cur", "Open", "#", "Overdue", "#"):
+        table.add_column(name, justify="left" if name == "Cur" else "right", no_wrap=True)
+    for t in data.totals:
+        table.add_row(Text(t["currency"]), Text(format_amount(t["open"])), Text(str(t["n_open"])),
+                      Text(format_amount(t["overdue"]), style="bold" if t["overdue"] else ""),
+                      Text(str(t["n_overdue"])))  # fmt: skip
+    if not data.totals:
+        table.add_row(Text("nothing open", style="dim"), *(Text("") for _ in range(4)))
+    return table
+
+
+def _cash(data: DashboardData) -> RenderableType:
+    cur = data.currency
+    out = _heading("Cash ahead", hint="expected scenario · 6 forecast")
+    if data.lowest:
+        low_date, low = data.lowest
+        out.append("\nLowest balance ")
+        out.append(f"{format_amount(low)} {cur}", style="bold red" if low < 0 else "bold")
+        out.append(f" in the week of {low_date}")
+    out.append(f"\nLongest gap without income: {data.gap_days} days")
+    if data.weekly_inflow:
+        top = max(data.weekly_inflow)
+        out.append(
+            f"\nWeekly inflow, next {len(data.weekly_inflow)} weeks (top {format_amount(top)} {cur}):"
+        )
+    return out
+
+
+def _expected(data: DashboardData, n: int) -> RenderableType:
+    rows = [(str(r["expected_date"]), _what(r), f"{format_amount(r['open'])} {r['currency']}")
+            for r in data.expected]  # fmt: skip
+    head = _heading("Next expected payments", data.counts.get("expected", 0))
+    if not rows:
+        return Group(head, Text("none in the forecast horizon", style="dim"))
+    return Group(head, _list(rows, data.counts.get("expected", 0), n))
+
+
+def _received(data: DashboardData, n: int) -> RenderableType:
+    sums = " · ".join(
+        f"{format_amount(r['amount'])} {r['currency']} ({r['n']})" for r in data.received
+    )
+    head = _heading(f"Received in the last {RECEIVED_DAYS} days")
+    head.append("\n" + (sums or "nothing"), style="" if sums else "dim")
+    rows = [(str(r["received_on"]), _what(r), f"{format_amount(r['amount'])} {r['currency']}")
+            for r in data.received_rows]  # fmt: skip
+    total = sum(r["n"] for r in data.received)
+    return Group(head, _list(rows, total, n)) if rows else head

@@ -41,6 +41,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "forecast_weeks": ("Forecast weeks", "Horizon of the weekly forecast."),
     "forecast_months": ("Forecast months", "Horizon of the monthly forecast."),
     "theme": ("Theme", "dark or light (ctrl+t switches)."),
+    "smtp_host": ("Mail: SMTP server", "Host to send chase messages through; empty = no sending."),
+    "smtp_port": ("Mail: SMTP port", "Empty = the usual port for the security setting."),
+    "smtp_security": ("Mail: security", "starttls, tls or none."),
+    "smtp_user": ("Mail: user", "Login name; the password comes from MILEPAY_SMTP_PASSWORD."),
+    "smtp_from": ("Mail: from address", "The sender of chase messages."),
+    "smtp_password_file": ("Mail: password file", "A file only you can read (mode 0600)."),
+    "message_folder": ("Messages folder", "Where saved .eml/.txt messages go."),
 }
 
 

@@ -12,6 +12,9 @@ SCREENS: list[tuple[str, str, str, str]] = [
     ("2", "clients", "Clients", "Clients"),
     ("3", "contracts", "Contracts", "Contr"),
     ("4", "milestones", "Milestones", "Miles"),
+    ("5", "aging", "Aging", "Aging"),
+    ("6", "forecast", "Forecast", "Fcst"),
+    ("7", "chase", "Chase", "Chase"),
     ("8", "expenses", "Expenses", "Exp"),
     ("9", "settings", "Settings", "Set"),
 ]
@@ -27,20 +30,25 @@ class NavBar(Widget):
         self.current = current
 
     def render(self) -> Text:
-        """Long labels when they fit, short ones in narrow terminals."""
-        for index in (2, 3):
-            text = self._line(index)
-            if text.cell_len <= self.size.width or index == 3:
-                return text
-        return text  # pragma: no cover
+        """Long labels when they fit, short ones in narrow terminals.
 
-    def _line(self, index: int) -> Text:
+        At 80 columns the help and palette hints are left out: the footer shows them too.
+        """
+        for index, extras in ((2, True), (3, True), (3, False)):
+            text = self._line(index, extras)
+            if text.cell_len <= self.size.width:
+                return text
+        return text
+
+    def _line(self, index: int, extras: bool = True) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
         for key, mode, *labels in SCREENS:
             label = labels[index - 2]
             lit = mode == self.current
             out.append(f" {key} ", style="bold reverse" if lit else "bold")
             out.append(f"{label} ", style="bold" if lit else "")
+        if not extras:
+            return out
         out.append("  ? ", style="bold")
         out.append("Help ")
         out.append(" ^p ", style="bold")

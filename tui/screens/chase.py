@@ -1,0 +1,337 @@
+"""Chase queue (key 7): who to chase next, with which step, and the message ready to go.
+
+The rows are exactly :func:`tui.analytics.chase.chase_queue` at today (most urgent first);
+``H`` lists the milestones on hold instead (:func:`tui.analytics.chase.active_holds`).
+
+Keys: ``m`` or Enter composes the proposed step's message from its template (``firm`` first
+offers to pause the contract, ``legal`` first shows the claim against the estimated cost);
+``l`` logs a step taken some other way (a phone call); ``h`` puts the milestone on hold and
+``u`` releases a hold; ``M`` sets up sending by e-mail. A step whose threshold is not reached
+yet (day 12 with reminder and firm logged) may still be composed: the detail line says
+from when it is due.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.analytics.base import milestone_facts
+from tui.analytics.chase import STEPS, active_holds, chase_queue
+from tui.domain.model import ChaseEvent, Hold
+from tui.domain.values import Channel, ChaseStep
+from tui.mail import SmtpConfig, compose, default_folder, unknown_placeholders
+from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.summaries import money
+from tui.widgets.table import BookTable, Column
+
+HELD_COLUMNS = ["milestone_id", "client", "contract", "seq", "milestone", "due_date", "days_past_due",
+                "currency", "open", "invoice_no", "contract_id"]  # fmt: skip
+
+
+class ChaseScreen(ListScreen):
+    """The chase queue: overdue milestones, their next step and whom to write to."""
+
+    NAME = "chase"
+    ENTER_ACTION = "compose"
+    TITLE_TEXT = "Chase queue"
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("Client", "client", grow=True),
+        Column("Milestone", "label", grow=True),
+        Column("Late", "days_past_due", right=True),
+        Column("Open", "open_text", right=True),
+        Column("Fee", "fee_text", right=True),
+        Column("Step", "step"),
+        Column("Contact", "contact", grow=True, min_width=9),
+    ]
+    SORTABLE: ClassVar[list[str] | None] = ["urgency", "client", "days_past_due", "open_sort", "step",
+                                             "contact"]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "compose", "Message", id="chase-compose"),
+        Binding("l", "log", "Log step", id="chase-log"),
+        Binding("h", "hold", "Hold", id="chase-hold"),
+        Binding("u", "release", "Release", id="chase-release"),
+        Binding("H", "toggle_held", "On hold", id="chase-held"),
+        Binding("M", "mail_settings", "Mail setup", id="chase-mail"),
+        *LIST_KEYS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_held = False
+
+    def compose_main(self) -> ComposeResult:
+        """The queue, and the selected row's detail under it."""
+        yield BookTable(self.COLUMNS, id="list")
+        with VerticalScroll(classes="chase-detail", id="chase-detail"):
+            yield Static("", id="detail")
+
+    # ---- data ------------------------------------------------------------------------------
+
+    def fetch(self) -> tuple[pl.DataFrame, Any]:
+        """The queue and the holds at today, plus templates, settings and contract statuses."""
+        frames = self.book.frames()
+        today = frames.settings.today()
+        queue = chase_queue(frames, today).with_row_index("urgency").with_columns(
+            pl.lit(False).alias("held"), pl.lit(None, pl.String).alias("hold_reason"),
+            pl.lit(None, pl.Date).alias("hold_until"),
+        )  # fmt: skip
+        holds = active_holds(frames, today)
+        held = (
+            holds.join(milestone_facts(frames, today).select(HELD_COLUMNS), on="milestone_id")
+            .rename({"reason": "hold_reason", "until": "hold_until"})
+            .with_columns(pl.lit(True).alias("held"), pl.lit("on hold").alias("step"))
+        )
+        status = frames.contracts.select(
+            pl.col("id").alias("contract_id"), pl.col("status").alias("contract_status")
+        )
+        frame = (
+            pl.concat([queue, held], how="diagonal_relaxed")
+            .join(status, on="contract_id", how="left")
+            .with_columns(
+                pl.col("milestone_id").cast(pl.String).alias("key"),
+                pl.format("#{} {}", "seq", "milestone").alias("label"),
+                pl.col("open").cast(pl.Float64).alias("open_sort"),  # order only, never shown
+                pl.col("urgency").fill_null(0),
+            )
+            .with_columns(
+                pl.concat_str(["client", "contract", "milestone", "step", "contact", "invoice_no"],
+                              separator=" ", ignore_nulls=True).str.to_lowercase().alias("search")
+            )
+        )  # fmt: skip
+        templates = {
+            r["step"]: (r["subject"], r["body"])
+            for r in frames.message_templates.iter_rows(named=True)
+        }
+        extra = {"today": today, "settings": frames.settings, "templates": templates,
+                 "held": holds.height}  # fmt: skip
+        return frame, extra
+
+    def show_extra(self) -> None:
+        """Remember today; name the view in the title."""
+        self.today = self.extra["today"]
+        self._title()
+
+    def _title(self) -> None:
+        held = self.extra["held"] if self.extra else 0
+        text = "Chase queue: on hold (H back)" if self.show_held else "Chase queue"
+        if not self.show_held and held:
+            text += f" · {held} on hold (H)"
+        self.query_one("#title", Static).update(Text(text))
+
+    def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The queue, or the held milestones."""
+        return frame.filter(pl.col("held") == self.show_held)
+
+    def cells(self, row: dict[str, Any]) -> list[Any]:
+        """One row: a due step in bold, grace and not-yet-due steps dim."""
+        step = row["step"] or ""
+        due = bool(row.get("step_due")) and step in STEPS
+        fee = row.get("late_fee")
+        return [Text(row["client"] or ""), Text(row["label"]),
+                Text(str(row["days_past_due"]), justify="right"),
+                Text(money(row["open"], row["currency"]), justify="right"),
+                Text(money(fee) if fee else "", justify="right"),
+                Text(step, style="bold" if due else "dim"), Text(row.get("contact") or "")]  # fmt: skip
+
+    def _fill(self, rows: list[tuple[str, list[Any]]], total: int, text: str) -> None:
+        """As every list, but the queue's own order is called by its name."""
+        super()._fill(rows, total, text)
+        if self.sort_keys()[self.sort_index] == "urgency":
+            note = self.query_one("#title-note", Static)
+            note.update(Text(str(note.render()).replace("entry order", "urgency")))
+
+    def row_changed(self, key: str | None) -> None:
+        """Show the selected row's detail."""
+        row = self.selected
+        text = Text(
+            "Nobody to chase." if not self.show_held else "Nothing on hold.", style="italic"
+        )
+        if row is not None:
+            text = detail_text(row, self.extra["settings"].home_currency)
+        self.query_one("#detail", Static).update(text)
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Compose only a ladder step; hold in the queue, release in the hold list."""
+        if action not in ("compose", "log", "hold", "release"):
+            return True
+        row = self.selected
+        if action == "hold":
+            return not self.show_held and (True if row is not None else None)
+        if action == "release":
+            return self.show_held and (True if row is not None else None)
+        if row is None or row["held"]:
+            return None
+        if action == "compose":
+            return True if row["step"] in STEPS else None
+        return True
+
+    def action_toggle_held(self) -> None:
+        """Show the milestones on hold instead of the queue, or back."""
+        self.show_held = not self.show_held
+        self._title()
+        self.refilter()
+
+    def action_compose(self) -> None:
+        """Compose the proposed step's message (firm: offer to pause; legal: weigh the cost)."""
+        from tui.modals.confirm import ConfirmModal
+
+        row = self.selected
+        if row is None or row["held"] or row["step"] not in STEPS:
+            return
+        if row["step"] == "firm" and row.get("contract_status") == "active":
+
+            def pause(yes: bool | None) -> None:
+                if yes:
+                    self.milepay.write(lambda: self.book.set_contract_status(row["contract_id"], "paused"),
+                                       message=f"Contract {row['contract']} paused.")  # fmt: skip
+                self._open_composer(row)
+
+            question = (f"The firm reminder says work is paused until payment.\n"
+                        f"Set the contract \"{row['contract']}\" of {row['client']} to paused now?")  # fmt: skip
+            self.app.push_screen(ConfirmModal(question, yes="Pause it", no="Not now"), pause)
+            return
+        if row["step"] == "legal":
+            question = legal_text(row, self.extra["settings"].home_currency)
+            question.append("\n\nCompose the final notice?")
+            self.app.push_screen(ConfirmModal(question.plain, yes="Compose", no="Cancel"),
+                                 lambda yes: self._open_composer(row) if yes else None)  # fmt: skip
+            return
+        self._open_composer(row)
+
+    def _open_composer(self, row: dict[str, Any]) -> None:
+        from tui.modals.compose import ComposeModal, Delivery
+
+        settings = self.extra["settings"]
+        subject, body = self.extra["templates"].get(row["step"], ("", ""))
+        draft = compose(row, subject, body, business_name=settings.business_name,
+                        signature=settings.signature)  # fmt: skip
+        mid, step, today = row["milestone_id"], row["step"], self._today()
+
+        def log(note: str, message: str) -> int:
+            event = ChaseEvent(date=today, step=ChaseStep(step), channel=Channel.EMAIL,
+                               contact=row.get("contact") or "", note=note, message=message)  # fmt: skip
+            return self.book.log_chase(mid, event)
+
+        delivery = Delivery(row=row, step=step, draft=draft, today=today, log=log,
+                            smtp=SmtpConfig.from_settings(settings),
+                            folder=default_folder(settings.message_folder),
+                            from_name=settings.business_name,
+                            unknown=unknown_placeholders(subject, body))  # fmt: skip
+        self.app.push_screen(ComposeModal(delivery))
+
+    def action_log(self) -> None:
+        """Log a step taken another way (phone call, letter): date, step, channel, note."""
+        from tui.modals.chase_log import ChaseLogForm
+
+        row = self.selected
+        if row is None or row["held"]:
+            return
+        mid = row["milestone_id"]
+        step = row["step"] if row["step"] in STEPS else "reminder"
+        self.app.push_screen(ChaseLogForm(label=_label(row), today=self._today(), step=step,
+                                          contact=row.get("contact") or "",
+                                          save=lambda e: self.book.log_chase(mid, e)))  # fmt: skip
+
+    def action_hold(self) -> None:
+        """Put the milestone on hold (dispute, payment plan) until a date: it leaves the queue."""
+        from tui.modals.small_forms import HoldForm
+
+        row = self.selected
+        if row is None or row["held"]:
+            return
+        mid = row["milestone_id"]
+
+        def put(hold: Hold) -> int:
+            return self.book.put_on_hold(mid, hold, on=self._today())
+
+        self.app.push_screen(HoldForm(label=_label(row), today=self._today(), save=put))
+
+    def action_release(self) -> None:
+        """Release the selected hold: the milestone is back in the queue today."""
+        row = self.selected
+        if row is None or not row["held"]:
+            return
+        self.milepay.write(lambda: self.book.release_hold(row["milestone_id"], self._today()),
+                           message=f"Hold released: {_label(row)} is back in the queue.")  # fmt: skip
+
+    def action_mail_settings(self) -> None:
+        """Set up sending by SMTP and the folder messages are saved in."""
+        from tui.modals.mail_settings import MailSettingsForm
+
+        settings = self.extra["settings"] if self.extra else None
+        if settings is not None:
+            self.app.push_screen(MailSettingsForm(settings=settings, today=self._today(),
+                                                  save=self.book.save_settings))  # fmt: skip
+
+
+def _label(row: dict[str, Any]) -> str:
+    return f"{row['client']} / {row['contract']} #{row['seq']} {row['milestone']}"
+
+
+def legal_text(row: dict[str, Any], home: str, *, short: bool = False) -> Text:
+    """The claim beside the estimated cost of legal action (SPEC 4.4 step 5)."""
+    cur = row["currency"]
+    estimate, claim_home = row.get("legal_cost_estimate"), row.get("claim_total_home")
+    out = Text()
+    claim = money(row["claim_total"], cur)
+    if not short:
+        out.append("Weigh legal action\n", style="bold")
+        out.append(f"Open {money(row['open'], cur)} + late fee {money(row['late_fee'], cur)}"
+                   f" = claim {claim}\n")  # fmt: skip
+        if claim_home is not None and cur != home:
+            out.append(f"Claim in {home}: {money(claim_home, home)}\n")
+        out.append(f"Estimated cost of legal action: {money(estimate, home)}\n")
+    else:
+        out.append(f"Legal: claim {claim} vs cost {money(estimate, home)}: ")
+    if claim_home is None:
+        verdict = f"no exchange rate for {cur}, cannot compare."
+    elif row.get("worth_it"):
+        verdict = f"worth it (claim {money(claim_home - estimate, home)} above the cost)."
+    else:
+        verdict = "not worth it (the cost is as high or higher)."
+    out.append(verdict if short else verdict[0].upper() + verdict[1:], style="bold")
+    return out
+
+
+def detail_text(row: dict[str, Any], home: str) -> Text:
+    """The selected row: milestone, amounts, step and contact (plain text, never markup)."""
+    cur = row["currency"]
+    out = Text()
+    out.append(
+        f"{row['client']} / {row['contract']} #{row['seq']} {row['milestone']}\n", style="bold"
+    )
+    out.append(f"Invoice {row.get('invoice_no') or '(none)'} · due {row['due_date']} "
+               f"({row['days_past_due']} days) · open {money(row['open'], cur)}")  # fmt: skip
+    if row["held"]:
+        out.append(f"\nOn hold until {row['hold_until']}: ", style="bold")
+        out.append(f"{row['hold_reason']}\nu releases the hold; H goes back to the queue.")
+        return out
+    claimed = " (claimed)" if row.get("fee_claimed") else ""
+    out.append(f" · fee {money(row['late_fee'], cur)}{claimed}\n")
+    step = row["step"]
+    if step == "grace":
+        out.append(f"Grace: a day or two is normal. Reminder from {row['step_due_on']}.\n")
+    elif step == "done":
+        out.append("Every step is logged: reminder, firm, escalate, legal.\n")
+    else:
+        out.append(f"Next: {step}", style="bold")
+        if not row["step_due"]:
+            out.append(f" (due from {row['step_due_on']})")
+        out.append(" · m composes the message · l logs a call\n")
+    role = f" ({row['contact_role']})" if row.get("contact_role") else ""
+    email = f" <{row['contact_email']}>" if row.get("contact_email") else " (no e-mail)"
+    out.append(f"To {row.get('contact') or '?'}{role}{email}\n")
+    if row.get("last_step"):
+        out.append(f"Last logged: {row['last_step']} on {row['last_chased_on']}\n")
+    if step in ("legal", "done") and row.get("legal_cost_estimate") is not None:
+        out.append_text(legal_text(row, home, short=True))
+    return out

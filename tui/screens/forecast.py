@@ -1,0 +1,317 @@
+"""Forecast (key 6): the cash-flow forecast of SPEC 4.2 as a period table beside a chart.
+
+Everything shown is one :class:`tui.analytics.forecast.ForecastReport`, the same function
+``milepay report forecast`` prints; the screen never computes a figure of its own.
+
+* ``c`` / ``e`` / ``p`` pick the scenario, ``w`` / ``m`` the period (the horizon goes back
+  to the book's default for that period), ``+`` / ``-`` lengthen or shorten the horizon.
+* ``i`` adds a what-if (shift a client or a milestone by N days, drop a client); ``u``
+  removes the last one, ``U`` all of them. What-ifs live in this screen only and are
+  passed to ``forecast(..., adjustments=...)``: the book is never written.
+* ``g`` switches between table and chart at 80 columns; from ``WIDE`` columns up both are
+  shown side by side (``g`` then hides the chart to give the table the room).
+* ``x`` writes the table shown to a CSV file (plain amounts, ``1250.00``).
+
+The book's frames are read once per change of the book (thread worker); every key above
+recomputes from those frames in another thread worker, with the table showing a loading
+indicator meanwhile.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Label, Static
+from textual.worker import get_current_worker
+
+from tui.analytics.forecast import Adjustment, ForecastReport, forecast
+from tui.domain.money import format_amount
+from tui.reports import money_text
+from tui.screens.base import BookScreen
+from tui.store import BookFrames
+from tui.widgets.forecast_chart import ForecastChart, chart_data
+from tui.widgets.table import BookTable, Column
+
+#: from this many columns up, table and chart side by side
+WIDE = 110
+MAX_HORIZON = {"week": 104, "month": 36}
+COLUMNS = [
+    Column("Start", "start"),
+    Column("End", "end"),
+    Column("Inflow", "inflow", right=True),
+    Column("Outflow", "outflow", right=True),
+    Column("Net", "net", right=True),
+    Column("Balance", "balance", right=True),
+]
+CSV_HEADER = ["start", "end", "inflow", "outflow", "net", "balance"]
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """What the user chose: scenario, period, horizon (None: the book's default), what-ifs."""
+
+    scenario: str = "expected"
+    period: str = "week"
+    horizon: int | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+
+
+def write_csv(path: Path, report: ForecastReport) -> int:
+    """Write the report's period table to ``path`` (csv module, plain amounts); return rows."""
+    rows = report.periods.to_dicts()
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_HEADER)
+        for r in rows:
+            writer.writerow([r["start"].isoformat(), r["end"].isoformat()]
+                            + [money_text(r[k]) for k in CSV_HEADER[2:]])  # fmt: skip
+    return len(rows)
+
+
+class ForecastScreen(BookScreen):
+    """Period table, chart, the report's side figures, and the what-ifs in force."""
+
+    NAME = "forecast"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "scenario('contractual')", "Scenario", key_display="c/e/p", id="fc-contractual"),
+        Binding("e", "scenario('expected')", "Expected", show=False, id="fc-expected"),
+        Binding("p", "scenario('pessimistic')", "Pessimistic", show=False, id="fc-pessimistic"),
+        Binding("w", "period('week')", "Period", key_display="w/m", id="fc-weeks"),
+        Binding("m", "period('month')", "Months", show=False, id="fc-months"),
+        Binding("plus,equals_sign", "horizon(1)", "Horizon", key_display="+/-", id="fc-longer"),
+        Binding("minus", "horizon(-1)", "Shorter", show=False, id="fc-shorter"),
+        Binding("i", "add_whatif", "What-if", id="fc-whatif"),
+        Binding("u", "remove_whatif", "Undo", id="fc-undo"),
+        Binding("U", "clear_whatifs", "Clear what-ifs", show=False, id="fc-clear"),
+        Binding("g", "toggle_chart", "Chart", id="fc-chart"),
+        Binding("x", "export", "CSV", id="fc-export"),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = ForecastView()
+        self.frames: BookFrames | None = None
+        self.report: ForecastReport | None = None
+
+    def compose_body(self) -> ComposeResult:
+        """Title, table and chart, side figures, what-ifs."""
+        with Horizontal(classes="title-row"):
+            yield Label(Text("Forecast"), classes="screen-title")
+            yield Label("", classes="title-note", id="title-note")
+        with Horizontal(id="fc-main"):
+            yield BookTable(COLUMNS, id="fc-table")
+            yield ForecastChart(id="fc-chart")
+        yield Static("", id="fc-notes", classes="fc-notes")
+        yield Static("", id="fc-whatifs", classes="fc-whatifs -hidden")
+
+    @property
+    def table(self) -> BookTable:
+        """The period table."""
+        return self.query_one("#fc-table", BookTable)
+
+    def on_mount(self) -> None:
+        """Focus the table, then load."""
+        self.table.focus()
+        super().on_mount()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Side by side from ``WIDE`` columns up."""
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    # ---- data -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the book again; the table shows a loading indicator until it is computed."""
+        self.table.loading = True
+        super().reload()
+
+    def fetch(self) -> tuple[BookFrames, ForecastReport]:
+        """Thread: the book's frames and the forecast for the current view."""
+        frames = self.book.frames()
+        return frames, self._compute(frames, frames.settings.today(), self.view)
+
+    @staticmethod
+    def _compute(frames: BookFrames, as_of: dt.date, view: ForecastView) -> ForecastReport:
+        return forecast(frames, as_of, scenario=view.scenario, period=view.period,
+                        horizon=view.horizon, adjustments=view.adjustments)  # fmt: skip
+
+    def show(self, data: tuple[BookFrames, ForecastReport]) -> None:
+        """UI thread: keep the frames, show the report."""
+        self.frames, report = data
+        self.today = report.as_of
+        self.show_report(report)
+
+    def recompute(self, view: ForecastView) -> None:
+        """The user changed the view: compute again from the frames already read."""
+        self.view = view
+        if self.frames is None:
+            return
+        self.table.loading = True
+        self._recompute(self.frames, self._today(), view)
+
+    @work(thread=True, exclusive=True, group="forecast", exit_on_error=False)
+    def _recompute(self, frames: BookFrames, as_of: dt.date, view: ForecastView) -> None:
+        worker = get_current_worker()
+        app = self.milepay
+        try:
+            report = self._compute(frames, as_of, view)
+        except Exception as exc:
+            app._from_thread(app.crash, exc)
+            return
+        if not worker.is_cancelled:
+            app._from_thread(self._show_safely, (frames, report))
+
+    def show_report(self, report: ForecastReport) -> None:
+        """Table, chart, title note, side figures and what-ifs from one report."""
+        self.report = report
+        cur = report.currency
+        rows = report.periods.to_dicts()
+        low_start = report.lowest[0] if report.lowest else None
+        self.table.show([(r["start"].isoformat(), self._cells(r, r["start"] == low_start))
+                         for r in rows])  # fmt: skip
+        self.table.loading = False
+        self.query_one(ForecastChart).show_data(chart_data(
+            [r["start"] for r in rows], [r["inflow"] for r in rows], [r["outflow"] for r in rows],
+            [r["balance"] for r in rows], period=report.period, currency=cur))  # fmt: skip
+        unit = "weeks" if report.period == "week" else "months"
+        self.query_one("#title-note", Label).update(Text(
+            f"as of {report.as_of} · {report.scenario} · {report.horizon} {unit} · {cur} · "
+            f"cash {format_amount(report.cash_at_as_of)}"))  # fmt: skip
+        self.query_one("#fc-notes", Static).update(notes(report))
+        whatifs = self.query_one("#fc-whatifs", Static)
+        whatifs.update(Text("What-if (u undo last, U clear): "
+                            + " · ".join(a.describe() for a in report.adjustments)))  # fmt: skip
+        whatifs.set_class(not report.adjustments, "-hidden")
+        self.refresh_bindings()
+
+    @staticmethod
+    def _cells(row: dict[str, Any], lowest: bool) -> list[Text]:
+        cells = [Text(row["start"].isoformat()), Text(row["end"].isoformat())]
+        for key in ("inflow", "outflow", "net", "balance"):
+            value = row[key]
+            style = "bold red" if value < 0 else ("bold" if key == "balance" and lowest else "")
+            cells.append(Text(format_amount(value), style=style, justify="right"))
+        return cells
+
+    # ---- keys -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Undo and clear only with what-ifs in force."""
+        if action in ("remove_whatif", "clear_whatifs"):
+            return bool(self.view.adjustments)
+        return True
+
+    def action_scenario(self, scenario: str) -> None:
+        """Contractual, expected or pessimistic."""
+        self.recompute(replace(self.view, scenario=scenario))
+
+    def action_period(self, period: str) -> None:
+        """Weeks or months (the horizon goes back to the default for that period)."""
+        if period != self.view.period:
+            self.recompute(replace(self.view, period=period, horizon=None))
+
+    def action_horizon(self, step: int) -> None:
+        """One period more or fewer (1 to ``MAX_HORIZON``)."""
+        current = self.report.horizon if self.report else 12
+        wanted = min(max(current + step, 1), MAX_HORIZON[self.view.period])
+        if wanted != current:
+            self.recompute(replace(self.view, horizon=wanted))
+        else:
+            self.notify(f"The horizon stays at {current} periods (1 to "
+                        f"{MAX_HORIZON[self.view.period]}).", timeout=3)  # fmt: skip
+
+    def action_add_whatif(self) -> None:
+        """Ask for a what-if and recompute with it."""
+        from tui.modals.whatif import WhatIfModal
+
+        if self.report is None:
+            return
+        import polars as pl
+
+        open_ms = self.report.placements.filter(pl.col("open") > 0)
+        if open_ms.is_empty():
+            self.notify("Nothing is open: there is no payment to move.", timeout=4)
+            return
+
+        def added(adjustment: Adjustment | None) -> None:
+            if adjustment is not None:
+                self.recompute(replace(self.view, adjustments=(*self.view.adjustments, adjustment)))
+
+        self.app.push_screen(WhatIfModal(open_ms), added)
+
+    def action_remove_whatif(self) -> None:
+        """Take the last what-if off."""
+        if self.view.adjustments:
+            self.recompute(replace(self.view, adjustments=self.view.adjustments[:-1]))
+
+    def action_clear_whatifs(self) -> None:
+        """Take every what-if off."""
+        if self.view.adjustments:
+            self.recompute(replace(self.view, adjustments=()))
+
+    def action_toggle_chart(self) -> None:
+        """Narrow: table or chart; wide: chart shown or hidden."""
+        self.toggle_class("-toggled")
+
+    def action_export(self) -> None:
+        """Ask for a file, write the table shown to it as CSV, say where it went."""
+        from tui.modals.prompt import export_prompt
+
+        report = self.report
+        if report is None:
+            return
+        default = Path("~").expanduser() / f"milepay-forecast-{report.as_of.isoformat()}.csv"
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self._export(path, report)
+
+        self.app.push_screen(export_prompt(default), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, path: Path, report: ForecastReport) -> None:
+        app = self.milepay
+        try:
+            count = write_csv(path, report)
+        except OSError as exc:
+            app._from_thread(app.notify, f"Could not write {path}: {exc.strerror or exc}",
+                             severity="error", markup=False, timeout=8)  # fmt: skip
+            return
+        app._from_thread(app.notify, f"Wrote {count} periods ({report.scenario}, "
+                         f"{report.period}) to {path}", markup=False, timeout=6)  # fmt: skip
+
+
+def notes(report: ForecastReport) -> Text:
+    """The report's figures besides the table: later, at risk, unconverted, lowest, gap."""
+    cur = report.currency
+    end = report.end.isoformat() if report.periods.height else ""
+    out = Text(no_wrap=False)
+    out.append("Later ", style="bold")
+    out.append(f"(after {end}) {format_amount(report.later)} {cur}")
+    out.append(" · At risk ", style="bold")
+    out.append(f"{format_amount(report.at_risk)} {cur}")
+    if report.scenario != "pessimistic":
+        out.append(" (pessimistic only)", style="dim")
+    if report.lowest:
+        out.append("\nLowest ", style="bold")
+        out.append(f"{format_amount(report.lowest[1])} {cur} in the period from {report.lowest[0]}",
+                   style="bold red" if report.lowest[1] < 0 else "")  # fmt: skip
+    out.append(" · Longest gap without income ", style="bold")
+    out.append(f"{report.longest_gap_days} days")
+    parts = [f"{format_amount(u['amount'])} {u['currency']}" for u in report.unconverted.to_dicts()]
+    names = {"outflow": "expenses", "cash_in": "payments in", "cash_out": "expenses before as-of"}
+    parts += [f"{names.get(u['part'], u['part'])} {format_amount(u['amount'])} {u['currency']}"
+              for u in report.unconverted_other.to_dicts()]  # fmt: skip
+    if parts:
+        out.append("\nNo exchange rate, left out: ", style="bold yellow")
+        out.append(" · ".join(parts))
+    return out

@@ -1,0 +1,116 @@
+"""The forecast chart: inflow and outflow bars per period and the closing balance as a line.
+
+A ``textual-plotext`` plot. The figures it draws are the forecast report's, rounded to whole
+units of the home currency (``int``): a chart shows shapes, the exact amounts are in the table
+beside it, and no float ever stands in for money.
+
+Plotext picks the x tick labels it shows from a ``set``, so the same chart came out
+differently under different hash seeds; both axes' ticks are set explicitly here, which makes
+the drawing depend on the data and the size only (the snapshot tests rely on it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from textual_plotext import PlotextPlot
+
+#: how wide one x label is allowed to be, plus a gap
+LABEL_ROOM = 7
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What the chart draws: one label and three amounts per period, and the currency."""
+
+    labels: list[str]
+    inflow: list[Decimal]
+    outflow: list[Decimal]
+    balance: list[Decimal]
+    currency: str = ""
+
+
+def whole(value: Decimal) -> int:
+    """An amount as whole currency units (half up), for drawing only."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def short_amount(value: int) -> str:
+    """``12k``, ``1.5M``: a tick label that fits in a few columns."""
+    size = abs(value)
+    for limit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if size >= limit:
+            scaled = Decimal(value) / limit
+            text = f"{scaled:.1f}" if size < 10 * limit else f"{scaled:.0f}"
+            return text.removesuffix(".0") + suffix
+    return str(value)
+
+
+def nice_ticks(low: int, high: int, count: int = 5) -> list[int]:
+    """About ``count`` round tick values covering ``low``..``high`` (always including 0 when inside)."""
+    low, high = min(low, 0), max(high, 0)
+    span = max(high - low, 1)
+    raw = span // max(count - 1, 1) or 1
+    magnitude = 10 ** (len(str(raw)) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    start = (low // step) * step
+    return list(range(start, high + step, step))
+
+
+class ForecastChart(PlotextPlot):
+    """Bars for inflow (green) and outflow (red), a line for the balance (right axis)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.data: ChartData | None = None
+
+    def show_data(self, data: ChartData) -> None:
+        """Draw a new forecast."""
+        self.data = data
+        self.refresh()
+
+    def render(self):  # type: ignore[no-untyped-def]
+        """Rebuild the plot for the current size, then let plotext draw it."""
+        self._draw()
+        return super().render()
+
+    def _draw(self) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        data = self.data
+        if data is None or not data.labels:
+            plt.title("No forecast yet")
+            return
+        n = len(data.labels)
+        xs = list(range(1, n + 1))
+        inflow = [whole(v) for v in data.inflow]
+        outflow = [whole(v) for v in data.outflow]
+        balance = [whole(v) for v in data.balance]
+        plt.multiple_bar(xs, [inflow, outflow], color=["green", "red"])
+        plt.plot(xs, balance, color="blue", yside="right", marker="braille")
+        # x ticks: every k-th period, as many as fit the width
+        room = max(self.size.width - 16, LABEL_ROOM)
+        every = max(1, -(-n * LABEL_ROOM // room))
+        picked = xs[::every]
+        plt.xticks(picked, [data.labels[i - 1] for i in picked])
+        bars = nice_ticks(min(inflow + outflow), max(inflow + outflow))
+        plt.yticks(bars, [short_amount(v) for v in bars], yside="left")
+        line = nice_ticks(min(balance), max(balance))
+        plt.yticks(line, [short_amount(v) for v in line], yside="right")
+        plt.title(f"bars: green in, red out (left) · line: balance (right) · {data.currency}")
+
+
+def chart_data(
+    starts: Sequence[object],
+    inflow: Sequence[Decimal],
+    outflow: Sequence[Decimal],
+    balance: Sequence[Decimal],
+    *,
+    period: str,
+    currency: str,
+) -> ChartData:
+    """Chart labels from period starts: ``MM-DD`` for weeks, ``YYYY-MM`` for months."""
+    labels = [str(s)[5:] if period == "week" else str(s)[:7] for s in starts]
+    return ChartData(labels, list(inflow), list(outflow), list(balance), currency)
