@@ -515,7 +515,9 @@ def forecast(
 
     facts = money_facts(book, as_of)
     delays = _delay_table(facts, book.clients["id"])
-    placements = _place(book, facts, delays, rates, as_of, end, scenario, period, adjustments)
+    placements = _place(book, facts, delays, rates, as_of, end, scenario, period, adjustments).sort(
+        "milestone_id"
+    )
 
     outflows = (
         _convert(

@@ -206,14 +206,22 @@ def _red_flags(book: BookData, facts: pl.LazyFrame, as_of: dt.date) -> pl.LazyFr
         contracts.join(per_contract, on="contract_id", how="left")
         .with_columns(**has)
         .filter(pl.any_horizontal(list(has)))
-        .select("client_id", "title", "contract_id", pl.concat_list(texts).alias("flag"))
-        .explode("flag")
-        .drop_nulls("flag")
-        .sort(pl.col("title").str.to_lowercase(), "contract_id")
-        .group_by("client_id", maintain_order=True)
+        .select(
+            "client_id",
+            pl.col("title").str.to_lowercase().alias("title_key"),
+            "contract_id",
+            pl.concat_list(texts).list.drop_nulls().alias("flags"),
+        )
+        .with_columns(
+            pl.col("flags").list.join("; ").alias("flag"),
+            pl.col("flags").list.len().cast(pl.Int64).alias("n"),
+        )
+        .filter(pl.col("n") > 0)
+        .group_by("client_id")
         .agg(
-            pl.col("flag").str.join("; ").alias("red_flags"),
-            pl.len().cast(pl.Int64).alias("red_flag_count"),
+            # order explicitly: group_by does not promise an order under the streaming engine
+            pl.col("flag").sort_by("title_key", "contract_id").str.join("; ").alias("red_flags"),
+            pl.col("n").sum().alias("red_flag_count"),
         )
     )
 

@@ -64,8 +64,8 @@ class Book(BookFile):
     def frames(self, *, lean: bool = False) -> BookFrames:
         """All tables as frames, consistent with each other (one read transaction).
 
-        ``lean`` leaves out the long texts no report reads (a chase event's message and note),
-        which is most of the load time of a large book.
+        ``lean`` leaves out the texts no report reads (a chase event's message, note and contact;
+        a payment's method and reference), which are most of the load time of a large book.
         """
         with self.reading() as con:
             tables = {
@@ -483,7 +483,10 @@ _ORDER: dict[str, str] = {t: "id" for t in TABLES} | {
 }
 
 #: columns left out of lean frames
-_LEAN_SKIP: dict[str, tuple[str, ...]] = {"chase_events": ("message", "note")}
+_LEAN_SKIP: dict[str, tuple[str, ...]] = {
+    "chase_events": ("message", "note", "contact"),
+    "payments": ("method", "reference"),
+}
 
 
 def _columns(table: str, lean: bool) -> str:
