@@ -276,7 +276,7 @@ def report(
 
     day = parse_date(as_of, "--as-of") if as_of else None
     book = _open_book(db or ctx.obj.get("db"), create=False)
-    frames = book.frames(lean=True)
+    frames = book.report_frames(kind)
     text = render(
         kind,
         frames,

@@ -140,6 +140,8 @@ class Report:
     kwargs: dict[str, Any] = field(default_factory=dict)
     #: which SQL floor it is compared with (None: there is no SQL floor for it)
     floor: str | None = None
+    #: the ``Book.report_frames`` kind that loads what it reads (what ``milepay report`` runs)
+    kind: str | None = None
 
     def resolve(self) -> Callable[..., Any] | str:
         """The callable, or why it is not available."""
@@ -154,13 +156,14 @@ class Report:
 
 
 REPORTS: tuple[Report, ...] = (
-    Report("aging", "tui.analytics.aging", "aging", floor="aging"),
+    Report("aging", "tui.analytics.aging", "aging", floor="aging", kind="aging"),
     Report(
         "forecast expected/week",
         "tui.analytics.forecast",
         "forecast",
         {"scenario": "expected", "period": "week"},
         floor="forecast",
+        kind="forecast",
     ),
     Report(
         "forecast contractual/week",
@@ -168,10 +171,11 @@ REPORTS: tuple[Report, ...] = (
         "forecast",
         {"scenario": "contractual", "period": "week"},
         floor="forecast",
+        kind="forecast",
     ),
-    Report("chase queue", "tui.analytics.chase", "chase_queue"),
-    Report("late fees", "tui.analytics.fees", "late_fees"),
-    Report("client scorecards", "tui.analytics.scorecard", "client_scorecards"),
+    Report("chase queue", "tui.analytics.chase", "chase_queue", kind="chase"),
+    Report("late fees", "tui.analytics.fees", "late_fees", kind="chase"),
+    Report("client scorecards", "tui.analytics.scorecard", "client_scorecards", kind="clients"),
 )
 
 
@@ -644,6 +648,10 @@ def bench_size(
     minimal = best_of(lambda: load_minimal(path), repeat)
     add("load: load_minimal()", minimal, "only the floors' columns: the lower bound")
     frames, narrow_frames = full.out, narrow.out
+    if hasattr(Book, "report_frames"):
+        for kind in ("aging", "forecast", "chase", "clients"):
+            t = best_of(lambda kind=kind: Book(path).report_frames(kind), repeat)
+            add(f"load: Book.report_frames('{kind}')", t, "the tables and columns it reads")
 
     # SQL floors
     settings = frames.settings
@@ -719,6 +727,24 @@ def bench_size(
             total=narrow.wall + on_narrow.wall,
             floor=floor,
         )
+        if report.kind and hasattr(Book, "report_frames"):
+            # what `milepay report` runs: load only what the report reads, then compute
+            def cli(call: Callable[..., Any] = call, kind: str = report.kind) -> Any:
+                return call(Book(path).report_frames(kind))
+
+            try:
+                t = best_of(cli, repeat)
+            except Exception as exc:
+                add(f"{report.name} (report_frames)", None, f"failed: {type(exc).__name__}: {exc}")
+                continue
+            same = compare(on_full.out, t.out)
+            add(
+                f"{report.name} (report_frames)",
+                t,
+                f"load + compute in one; vs Book.frames(): {same}",
+                total=t.wall,
+                floor=floor,
+            )
 
     breakdown = table_breakdown(path, repeat)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tui.analytics.base import MONEY, ZERO, BookData, milestone_facts
+from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, engine_for
 from tui.domain.model import Settings
 
 #: Statuses that count as invoiced even when the invoice date is missing.
@@ -53,6 +53,15 @@ class AgingReport:
     rows: pl.DataFrame
     #: currency, one Decimal(18,2) column per bucket, total
     totals: pl.DataFrame
+
+
+#: the detail's order: client (case-insensitive, then as written), currency, oldest first,
+#: contract, seq (milestone id only breaks ties a book's natural keys rule out)
+_DETAIL_ORDER = [
+    pl.col("client").str.to_lowercase(), pl.col("client"), pl.col("currency"),
+    pl.col("days_past_due"), pl.col("contract"), pl.col("seq"), pl.col("milestone_id"),
+]  # fmt: skip
+_DETAIL_DESCENDING = [False, False, False, True, False, False, False]
 
 
 def is_billed(as_of: dt.date) -> pl.Expr:
@@ -89,16 +98,75 @@ def aging_detail(facts: pl.DataFrame, as_of: dt.date, settings: Settings) -> pl.
         .filter((pl.col("open") > ZERO) & is_billed(as_of))
         .with_columns(bucket_expr(settings))
         .select(DETAIL_COLUMNS)
-        .sort(
-            pl.col("client").str.to_lowercase(),
-            "client",
-            "currency",
-            pl.col("days_past_due"),
-            "contract",
-            "seq",
-            descending=[False, False, False, True, False, False],
-        )
+        .sort(*_DETAIL_ORDER, descending=_DETAIL_DESCENDING)
         .collect()
+    )
+
+
+def _detail_from_book(book: BookData, as_of: dt.date, settings: Settings) -> pl.DataFrame:
+    """:func:`aging_detail` of :func:`milestone_facts`, computed straight from the book.
+
+    Same rules and columns, but only the columns the detail shows are read and the open
+    milestones are found first, with no join: the amounts of the billed, not closed
+    milestones and the payments received by as_of (negated) are summed per milestone in one
+    group-by, which leaves ``open``; names are joined to the few rows with ``open > 0``.
+    So a book of millions of mostly paid milestones pays for the few that are owed.
+    """
+    ms = book.milestones.lazy().rename({"id": "milestone_id"})
+    owed = (
+        pl.concat(
+            [
+                ms.filter(~pl.col("status").is_in(CLOSED) & is_billed(as_of)).select(
+                    "milestone_id", pl.col("amount").alias("delta")
+                ),
+                book.payments.lazy()
+                .filter(pl.col("received_on") <= as_of)
+                .select("milestone_id", (-pl.col("amount")).alias("delta")),
+            ]
+        )
+        .group_by("milestone_id")
+        .agg(pl.col("delta").sum().alias("open"))
+        # payments are positive: only a billed, not closed milestone can be left above 0
+        .filter(pl.col("open") > ZERO)
+    )
+    contracts = book.contracts.lazy().select(
+        pl.col("id").alias("contract_id"),
+        "client_id",
+        pl.col("title").alias("contract"),
+        "currency",
+    )
+    clients = book.clients.lazy().select(
+        pl.col("id").alias("client_id"),
+        pl.col("name").alias("client"),
+        pl.col("archived").alias("client_archived"),
+    )
+    return (
+        ms.select(
+            "milestone_id",
+            "contract_id",
+            "seq",
+            pl.col("title").alias("milestone"),
+            "amount",
+            "due_date",
+            "status",
+            "invoice_no",
+            "invoiced_on",
+        )
+        .join(owed, on="milestone_id", how="inner")
+        .with_columns(pl.col("open").cast(MONEY))
+        .with_columns((pl.col("amount") - pl.col("open")).cast(MONEY).alias("paid"))
+        .join(contracts, on="contract_id", how="left")
+        .join(clients, on="client_id", how="left")
+        .with_columns(
+            (pl.lit(as_of) - pl.col("due_date"))
+            .dt.total_days()
+            .cast(pl.Int32)
+            .alias("days_past_due")
+        )
+        .with_columns(bucket_expr(settings))
+        .select(DETAIL_COLUMNS)
+        .sort(*_DETAIL_ORDER, descending=_DETAIL_DESCENDING)
+        .collect(engine=engine_for(book.milestones))
     )
 
 
@@ -116,8 +184,9 @@ def aging(book: BookData, as_of: dt.date, *, facts: pl.DataFrame | None = None) 
     settings = book.settings
     names = settings.bucket_names
     if facts is None:
-        facts = milestone_facts(book, as_of)
-    detail = aging_detail(facts, as_of, settings)
+        detail = _detail_from_book(book, as_of, settings)
+    else:
+        detail = aging_detail(facts, as_of, settings)
     lazy = detail.lazy()
     rows = (
         lazy.group_by("client_id", "client", "currency")

@@ -57,7 +57,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from tui.analytics.base import CLOSED, MONEY, ZERO, BookData
+from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, engine_for
 from tui.analytics.fees import cents_to_money, fees_for, round_div_half_up, to_cents
 
 STEPS = ("reminder", "firm", "escalate", "legal")
@@ -250,7 +250,7 @@ def _overdue_open(book: BookData, as_of: dt.date) -> pl.DataFrame:
             "currency",
             "open",
         )
-        .collect()
+        .collect(engine=engine_for(book.milestones))
     )
 
 
@@ -364,4 +364,4 @@ def chase_queue(
         .sort(["days_past_due", "open", "milestone_id"], descending=[True, True, False])
         .select(COLUMNS)
     )
-    return out.collect()
+    return out.collect(engine=engine_for(book.milestones))

@@ -70,7 +70,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from tui.analytics.base import MONEY, BookData
+from tui.analytics.base import MONEY, BookData, engine_for
 
 #: Percent values are stored with 4 decimals: rate units are 1/10,000 of a percent.
 RATE_UNITS = 10_000
@@ -200,7 +200,7 @@ def fees_for(
             )
             .alias("preset"),
         )
-        .collect()
+        .collect(engine=engine_for(book.milestones))
     )
     if ms.height == 0:
         return _empty()
@@ -375,4 +375,4 @@ def fees_for(
         )
         .sort("milestone_id")
     )
-    return out.collect()
+    return out.collect(engine=engine_for(book.milestones))

@@ -98,7 +98,7 @@ from typing import Literal
 
 import polars as pl
 
-from tui.analytics.base import CLOSED, MONEY, BookData
+from tui.analytics.base import CLOSED, MONEY, BookData, engine_for
 from tui.analytics.expenses import expense_occurrences
 from tui.domain.dates import add_months
 from tui.domain.model import Settings
@@ -275,7 +275,7 @@ def money_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
             .then(pl.col("last_paid_on"))
             .alias("fully_paid_on"),
         )
-        .collect()
+        .collect(engine=engine_for(book.milestones))
     )
     return facts.select(
         "row",
@@ -327,10 +327,10 @@ def _delay_table(facts: pl.DataFrame, client_ids: pl.Series) -> pl.DataFrame:
             .alias("delay"),
         )
     )
-    per_client = _delay_stats(samples, "client_id").collect()
+    per_client = _delay_stats(samples, "client_id").collect(engine=engine_for(facts))
     has_any = per_client.height > 0
     if has_any:
-        pf = _delay_stats(samples, None).collect().row(0, named=True)
+        pf = _delay_stats(samples, None).collect(engine=engine_for(facts)).row(0, named=True)
         pf_med, pf_p90 = max(pf["median_delay"], 0), max(pf["p90_delay"], 0)
     else:
         pf_med = pf_p90 = 0
@@ -675,5 +675,5 @@ def _place(
             .alias("period_start")
         )
         .select(PLACEMENT_COLUMNS)
-        .collect()
+        .collect(engine=engine_for(book.milestones))
     )

@@ -54,7 +54,7 @@ from decimal import Decimal
 import polars as pl
 
 from tui.analytics.aging import is_billed
-from tui.analytics.base import MONEY, ZERO, BookData, milestone_facts
+from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, engine_for, paid_by_milestone
 
 AMOUNTS = ["billed", "paid", "open", "overdue", "written_off"]
 #: statuses that show work was done on a milestone
@@ -66,6 +66,46 @@ COLUMNS = [
     "fully_paid_count", "median_days_late", "worst_days_late", "oldest_overdue_days", "chase_events",
     "red_flags", "red_flag_count", "rating", "work_again", "feedback", "unconverted",
 ]  # fmt: skip
+
+
+def _lean_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
+    """The columns of :func:`milestone_facts` the scorecards read, with the same rules
+    (no names or titles: the scorecards take client names from ``book.clients``)."""
+    paid = paid_by_milestone(book.payments, as_of).lazy()
+    contracts = book.contracts.lazy().select(
+        pl.col("id").alias("contract_id"), "client_id", "currency"
+    )
+    return (
+        book.milestones.lazy()
+        .select(
+            pl.col("id").alias("milestone_id"),
+            "contract_id",
+            "amount",
+            "due_date",
+            "status",
+            "progress",
+            "invoiced_on",
+        )
+        .join(contracts, on="contract_id", how="left")
+        .join(paid, on="milestone_id", how="left")
+        .with_columns(pl.col("paid").fill_null(ZERO))
+        .with_columns(
+            pl.when(pl.col("paid") >= pl.col("amount"))
+            .then(pl.col("last_paid_on"))
+            .otherwise(None)
+            .alias("fully_paid_on"),
+            pl.when(pl.col("status").is_in(CLOSED))
+            .then(ZERO)
+            .otherwise(pl.col("amount") - pl.col("paid"))
+            .cast(MONEY)
+            .alias("open"),
+            (pl.lit(as_of) - pl.col("due_date"))
+            .dt.total_days()
+            .cast(pl.Int32)
+            .alias("days_past_due"),
+        )
+        .collect(engine=engine_for(book.milestones))
+    )
 
 
 def _milestone_amounts(facts: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
@@ -245,11 +285,12 @@ def client_scorecards(
 ) -> pl.DataFrame:
     """One scorecard row per client at ``as_of`` (see the module docstring for every column).
 
-    ``facts`` may pass ``milestone_facts(book, as_of)`` already computed (same book and date).
+    ``facts`` may pass ``tui.analytics.base.milestone_facts(book, as_of)`` already computed
+    (same book and date).
     """
     settings = book.settings
     if facts is None:
-        facts = milestone_facts(book, as_of)
+        facts = _lean_facts(book, as_of)
     lazy_facts = _milestone_amounts(facts.lazy(), as_of)
     per_currency = (
         lazy_facts.group_by("client_id", "currency")
@@ -289,7 +330,7 @@ def client_scorecards(
         )  # fmt: skip
     else:
         out = out.sort(name_order)
-    return out.collect()
+    return out.collect(engine=engine_for(book.milestones))
 
 
 __all__ = ["AMOUNTS", "COLUMNS", "client_scorecards"]
