@@ -110,12 +110,6 @@ class ComposeModal(ModalScreen[bool]):
         """Start in the body."""
         self.query_one("#compose-body", TextArea).focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Send only when SMTP is set up."""
-        if action == "send" and self.delivery.smtp is None:
-            return None
-        return True
-
     # ---- the message as edited ---------------------------------------------------------------
 
     def draft(self) -> Draft:
@@ -170,6 +164,13 @@ class ComposeModal(ModalScreen[bool]):
         """Send by SMTP; on failure say why, keep the text, log nothing."""
         smtp = self.delivery.smtp
         if smtp is None:
+            self.notify(
+                "No mail server is set up: copy (ctrl+o) or save (ctrl+s) the message, or press M "
+                "on the chase queue to set up sending.",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
             return
         draft = self.draft()
 

@@ -82,6 +82,10 @@ class ContractForm(FormModal):
         client_id: int | None = None,
     ) -> None:
         self.new = contract is None
+        if self.new:
+            self.HINT = "Tab next field · schedule below: PageDown · ctrl+s save · Esc cancel"
+        if client_id is not None:
+            self.FIRST_FIELD = "title"  # the client was chosen on the clients screen
         fields = list(CONTRACT_FIELDS)
         if self.new:
             choices = [(name, str(cid)) for cid, name in clients]

@@ -53,6 +53,11 @@ def choices_of(values: Sequence[str]) -> list[tuple[str, str]]:
 class FormModal(ModalScreen[Any]):
     """A modal form over a record type; subclasses give fields, checks and the save action."""
 
+    #: the line under the fields saying how to move and save
+    HINT = "Tab next field · Enter or ctrl+s save · Esc cancel"
+    #: the field focused first (default: the first field)
+    FIRST_FIELD = ""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form-save"),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
@@ -116,9 +121,7 @@ class FormModal(ModalScreen[Any]):
                         yield Static("", id=f"err-{f.name}", classes="form-error")
                 yield from self.compose_extra()
             yield Static("", id="form-problem", classes="form-problem")
-            yield Static(
-                Text("Tab next field · Enter or ctrl+s save · Esc cancel"), classes="form-hint"
-            )
+            yield Static(Text(self.HINT), classes="form-hint")
         yield Footer(compact=True)
 
     def _rows(self) -> list[list[Field]]:
@@ -153,8 +156,11 @@ class FormModal(ModalScreen[Any]):
         yield from ()
 
     def on_mount(self) -> None:
-        """Focus the first field and show anything derived from the initial values."""
-        first = next((f for f in self.fields if f.kind != "heading"), None)
+        """Focus the first field (or ``FIRST_FIELD``) and show what derives from the values."""
+        fields = [f for f in self.fields if f.kind != "heading"]
+        first = next(
+            (f for f in fields if f.name == self.FIRST_FIELD), fields[0] if fields else None
+        )
         if first is not None:
             self.query_one(f"#field-{first.name}").focus()
         self.values_changed()

@@ -45,6 +45,8 @@ def _columns(first: Column) -> list[Column]:
 class AgingScreen(BookScreen):
     """Client-by-bucket table, totals per currency, drill-down to the milestones."""
 
+    TITLE_TEXT = "Aging"
+
     NAME = "aging"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "drill", "Milestones", key_display="⏎/d", id="aging-drill"),

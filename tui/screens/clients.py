@@ -183,8 +183,21 @@ class ClientsScreen(ListScreen):
             return
         restore = bool(client["archived"])
         verb = "restored" if restore else "archived (press A to show archived clients)"
-        self.milepay.write(lambda: self.book.set_client_archived(client["id"], not restore),
-                           message=f"{client['name']} {verb}.")  # fmt: skip
+
+        def archive() -> None:
+            self.milepay.write(lambda: self.book.set_client_archived(client["id"], not restore),
+                               message=f"{client['name']} {verb}.")  # fmt: skip
+
+        owed = client.get("open_text") or ""
+        if restore or not owed or owed == "-":
+            archive()
+            return
+        from tui.modals.confirm import ConfirmModal
+
+        question = (f"{client['name']} still owes {owed}. Archiving hides the client and its "
+                    "milestones from the lists (reports still count the money). Archive anyway?")  # fmt: skip
+        self.app.push_screen(ConfirmModal(question, yes="Archive", no="Keep"),
+                             lambda yes: archive() if yes else None)  # fmt: skip
 
     def action_toggle_archived(self) -> None:
         """Show or hide archived clients."""

@@ -203,8 +203,15 @@ class ContractsScreen(ListScreen):
             return
         facts = self.extra["facts"].filter(pl.col("contract_id") == row["id"])
         seq = int(facts["seq"].max() or 0) + 1 if facts.height else 1
+        from tui.screens.milestones import warn_if_text
+
+        def save(m: Milestone) -> str | None:
+            self.book.add_milestone(row["id"], m)
+            return self.book.schedule_warning(row["id"])
+
         self.app.push_screen(MilestoneForm(contract_title=row["title"], today=self._today(), next_seq=seq,
-                                           save=lambda m: self.book.add_milestone(row["id"], m)))  # fmt: skip
+                                           save=save),
+                             lambda result: warn_if_text(self.app, result))  # fmt: skip
 
     def action_change_order(self) -> None:
         """Log a change order on the selected contract."""

@@ -125,6 +125,8 @@ def dashboard_data(frames: BookFrames, today: dt.date, rows: int = LIST_ROWS[1])
 class DashboardScreen(BookScreen):
     """Needs action today, open and overdue, cash ahead, next payments, received."""
 
+    TITLE_TEXT = "Dashboard"
+
     NAME = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "app.goto('milestones')", "Milestones", id="dash-milestones"),

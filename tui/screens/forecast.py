@@ -80,6 +80,8 @@ def write_csv(path: Path, report: ForecastReport) -> int:
 class ForecastScreen(BookScreen):
     """Period table, chart, the report's side figures, and the what-ifs in force."""
 
+    TITLE_TEXT = "Forecast"
+
     NAME = "forecast"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "scenario('contractual')", "Scenario", key_display="c/e/p", id="fc-contractual"),

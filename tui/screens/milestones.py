@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 from rich.text import Text
+from textual.app import App
 from textual.binding import Binding, BindingType
 
 from tui.domain.model import Hold, Milestone, Payment
@@ -20,6 +21,12 @@ from tui.screens.summaries import book_facts, money
 from tui.widgets.table import Column
 
 CLOSED = ("cancelled", "written_off")
+
+
+def warn_if_text(app: App[Any], result: object) -> None:
+    """Show a form's returned warning (e.g. the schedule no longer adds up to the fee)."""
+    if isinstance(result, str):
+        app.notify(result, severity="warning", markup=False, timeout=8)
 
 
 class MilestonesScreen(ListScreen):
@@ -206,11 +213,13 @@ class MilestonesScreen(ListScreen):
         mid = row["milestone_id"]
 
         def edit(record: dict[str, Any]) -> None:
-            def save(m: Milestone) -> None:
+            def save(m: Milestone) -> str | None:
                 self.book.update_milestone(mid, m)
+                return self.book.schedule_warning(record["contract_id"])
 
             self.app.push_screen(MilestoneForm(contract_title=row["contract"], today=self._today(),
-                                               milestone=record, save=save))  # fmt: skip
+                                               milestone=record, save=save),
+                                 lambda result: warn_if_text(self.app, result))  # fmt: skip
 
         self.read_row("milestones", mid, edit)
 

@@ -139,7 +139,8 @@ class Book(BookFile):
         with self.reading() as con:
             return fetch_dicts(
                 con,
-                f"SELECT * FROM {sql_table} {'WHERE ' + where if where else ''} ORDER BY id",
+                f"SELECT * FROM {sql_table} {'WHERE ' + where if where else ''} "
+                f"ORDER BY {_ORDER[sql_table]}",
                 params,
             )
 
@@ -269,6 +270,30 @@ class Book(BookFile):
                 [contract_id],
             ).fetchone()
         return int(row[0])
+
+    def schedule_warning(self, contract_id: int) -> str | None:
+        """The fee-difference warning of a contract, or None when its milestones add up.
+
+        Cancelled milestones do not count towards the fee. A warning, never an error (SPEC 2).
+        """
+        with self.reading() as con:
+            row = con.execute(
+                "SELECT c.title, c.currency, c.total_fee, coalesce(sum(m.amount) FILTER "
+                "(WHERE m.status <> 'cancelled'), 0) FROM contracts c LEFT JOIN milestones m "
+                "ON m.contract_id = c.id WHERE c.id = ? GROUP BY ALL",
+                [contract_id],
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"there is no contract with id {contract_id}")
+        title, currency, fee, scheduled = row
+        if scheduled == fee:
+            return None
+        diff = scheduled - fee
+        side = "more" if diff > 0 else "less"
+        return (
+            f"Warning: the milestones of '{title}' now add up to {format_amount(scheduled)} "
+            f"{currency}, {format_amount(abs(diff))} {side} than the fee of {format_amount(fee)}."
+        )
 
     def set_milestone_status(
         self, milestone_id: int, status: MilestoneStatus, *, on: dt.date | None = None

@@ -28,6 +28,8 @@ def cell(value: Any, *, right: bool = False, style: str = "") -> Text:
     if isinstance(value, Text):
         value.no_wrap = True
         value.overflow = "ellipsis"
+        if right and value.justify in (None, "default", "left"):
+            value.justify = "right"
         return value
     text = "" if value is None else str(value)
     return Text(
