@@ -6,8 +6,6 @@ import base64
 import datetime as dt
 import email
 import os
-import socket
-from collections.abc import Iterator
 from decimal import Decimal
 from email import policy
 from pathlib import Path
@@ -46,39 +44,6 @@ ROW: dict[str, Any] = {
     "late_fee": Decimal("12.5"),
 }
 ALL = "$client|$contact|$milestone|$amount|$due_date|$days_past_due|$invoice_no|$late_fee|$business_name"
-
-
-def free_port() -> int:
-    """A port nobody listens on (right now)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what it received."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """Keep the message."""
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
-    """A local SMTP server on 127.0.0.1 (a free port), stopped after the test."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller.port, inbox
-    finally:
-        controller.stop()
 
 
 def test_every_placeholder_gets_its_value() -> None:
@@ -175,7 +140,7 @@ def test_password_from_env_or_private_file(tmp_path: Path) -> None:
     assert smtp_password(SmtpConfig(host="h"), {}) is None
 
 
-def test_smtp_send_delivers(smtp_server: tuple[int, Inbox]) -> None:
+def test_smtp_send_delivers(smtp_server: tuple[int, Any]) -> None:
     """A message sent to a local aiosmtpd server arrives whole."""
     port, inbox = smtp_server
     draft = compose(ROW, "Reminder: $milestone", "Dear $contact, €", business_name="Mara")
@@ -189,9 +154,9 @@ def test_smtp_send_delivers(smtp_server: tuple[int, Inbox]) -> None:
     assert msg.get_content().replace("\r\n", "\n") == "Dear Lea Brandt, €\n"  # CRLF on the wire
 
 
-def test_smtp_connection_refused_is_a_clear_error() -> None:
+def test_smtp_connection_refused_is_a_clear_error(refused_port: int) -> None:
     """Nobody listening: a MailError naming the server and saying nothing was sent."""
-    port = free_port()
+    port = refused_port
     config = SmtpConfig(host="127.0.0.1", port=port, security="none", from_addr="me@x.example")
     draft = Draft("Lea", "lea@x.example", "Hi", "Body\n")
     with pytest.raises(MailError, match=f"127.0.0.1:{port}: connection refused.*Not sent"):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from tui.app import MilepayApp, make_app
 from tui.store import Book
+from tui.store.demo import write_demo
+
+#: the date of the demo book used by the snapshot tests
+DEMO_AS_OF = dt.date(2026, 11, 24)
 
 
 @pytest.fixture
@@ -20,3 +25,11 @@ def app(book: Book) -> MilepayApp:
 def reopen(book_path: Path):
     """A fresh Book on the same file, to check what was really written."""
     return lambda: Book(book_path)
+
+
+@pytest.fixture
+def demo_book(tmp_path: Path) -> Book:
+    """The demo book at a fixed date."""
+    book = Book.open(tmp_path / "demo.duckdb")
+    write_demo(book, DEMO_AS_OF)
+    return book

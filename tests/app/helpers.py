@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from textual.pilot import Pilot
 
 
@@ -40,3 +42,17 @@ def plain(widget: object) -> str:
     console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(renderable)
     return console.export_text()
+
+
+def keys_then_settle(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
+    """A snapshot ``run_before``: settle, press each key and settle, then repaint."""
+
+    async def run(pilot: Pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        pilot.app.screen.refresh()
+        await settle(pilot)
+
+    return run

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -39,39 +37,6 @@ def demo(book: Book) -> Book:
 def events(book: Book, milestone_id: int) -> list[dict[str, Any]]:
     """The chase events of one milestone, from the file."""
     return book.rows("chase_events", "milestone_id = ?", [milestone_id])
-
-
-def free_port() -> int:
-    """A port nobody listens on (right now)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what it received."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """Keep the message."""
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
-    """A local SMTP server on 127.0.0.1 (a free port), stopped after the test."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller.port, inbox
-    finally:
-        controller.stop()
 
 
 async def open_queue(pilot: Any, filter_text: str) -> ChaseScreen:
@@ -170,9 +135,11 @@ async def test_send_by_smtp_delivers_and_logs(demo: Book, reopen, smtp_server) -
     assert logged[-1]["note"].startswith("sent by e-mail to lea@kettlecorner.example")
 
 
-async def test_refused_connection_says_so_and_logs_nothing(demo: Book, reopen) -> None:
+async def test_refused_connection_says_so_and_logs_nothing(
+    demo: Book, reopen, refused_port: int
+) -> None:
     """Nobody listening on the SMTP port: a clear message, the text kept, no event."""
-    port = free_port()
+    port = refused_port
     demo.save_settings({"smtp_host": "127.0.0.1", "smtp_port": str(port), "smtp_security": "none",
                         "smtp_from": "mara@lindqvist.example"})  # fmt: skip
     before = len(events(demo, KETTLE))

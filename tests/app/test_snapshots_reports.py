@@ -6,18 +6,13 @@ The forecast chart sets its ticks itself, so it draws the same under every hash 
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 
 from tui.app import make_app
 from tui.store import Book
-from tui.store.demo import write_demo
 
-from .helpers import settle
+from .helpers import keys_then_settle
 
-AS_OF = dt.date(2026, 11, 24)
 VIEWS = {
     "aging": ("5",),
     "aging-detail": ("5", "right", "right", "right", "right", "right", "enter"),
@@ -27,34 +22,18 @@ VIEWS = {
 }
 
 
-@pytest.fixture
-def demo_book(tmp_path: Path) -> Book:
-    """The demo book at a fixed date."""
-    book = Book.open(tmp_path / "demo.duckdb")
-    write_demo(book, AS_OF)
-    return book
-
-
-def _go(*keys: str):
-    async def run(pilot) -> None:
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-        pilot.app.screen.refresh()
-        await settle(pilot)
-
-    return run
-
-
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_report_screen(snap_compare, demo_book: Book, view: str, size: tuple[int, int]) -> None:
     """Each report view renders the demo book the same way."""
-    assert snap_compare(make_app(demo_book), terminal_size=size, run_before=_go(*VIEWS[view]))
+    assert snap_compare(
+        make_app(demo_book), terminal_size=size, run_before=keys_then_settle(*VIEWS[view])
+    )
 
 
 def test_whatif_form(snap_compare, demo_book: Book) -> None:
     """The what-if form at 80x24, as it opens."""
     keys = ("6", "i")
-    assert snap_compare(make_app(demo_book), terminal_size=(80, 24), run_before=_go(*keys))
+    assert snap_compare(
+        make_app(demo_book), terminal_size=(80, 24), run_before=keys_then_settle(*keys)
+    )
