@@ -316,7 +316,7 @@ def _contract_detail(contract_id: int, extra: dict[str, Any]) -> Group:
                          ratio=1 if name == "Milestone" else None, overflow="ellipsis")  # fmt: skip
     for m in ms.iter_rows(named=True):
         table.add_row(Text(str(m["seq"])), Text(m["milestone"]), Text(str(m["due_date"])), Text(money(m["amount"])),
-                      Text(money(m["paid"])), Text(m["status"].replace("_", " ")))  # fmt: skip
+                      Text(money(m["paid"])), Text(_payment_state(m)))  # fmt: skip
     if ms.height:
         parts.append(table)
     orders = extra["change_orders"].filter(pl.col("contract_id") == contract_id).sort("date")
@@ -328,3 +328,13 @@ def _contract_detail(contract_id: int, extra: dict[str, Any]) -> Group:
             text.append("\n")
         parts.append(text)
     return Group(*parts)
+
+
+def _payment_state(m: dict[str, Any]) -> str:
+    """A milestone's status with what was paid: ``paid``, ``invoiced, part paid``, ``planned``."""
+    status = m["status"].replace("_", " ")
+    if m["status"] in ("cancelled", "written_off"):
+        return status
+    if m["open"] == 0:
+        return "paid"
+    return f"{status}, part paid" if m["paid"] > 0 else status
