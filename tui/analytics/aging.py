@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, engine_for
+from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, days_past_due, engine_for
 from tui.domain.model import Settings
 
 #: Statuses that count as invoiced even when the invoice date is missing.
@@ -157,12 +157,7 @@ def _detail_from_book(book: BookData, as_of: dt.date, settings: Settings) -> pl.
         .with_columns((pl.col("amount") - pl.col("open")).cast(MONEY).alias("paid"))
         .join(contracts, on="contract_id", how="left")
         .join(clients, on="client_id", how="left")
-        .with_columns(
-            (pl.lit(as_of) - pl.col("due_date"))
-            .dt.total_days()
-            .cast(pl.Int32)
-            .alias("days_past_due")
-        )
+        .with_columns(days_past_due(as_of).alias("days_past_due"))
         .with_columns(bucket_expr(settings))
         .select(DETAIL_COLUMNS)
         .sort(*_DETAIL_ORDER, descending=_DETAIL_DESCENDING)

@@ -54,6 +54,29 @@ def money(expr: pl.Expr) -> pl.Expr:
     return expr.cast(MONEY)
 
 
+def open_amount(closed: pl.Expr | None = None) -> pl.Expr:
+    """``open``: amount less paid, 0 for cancelled and written-off milestones (SPEC 4).
+
+    Needs the columns ``amount``, ``paid`` (nulls filled) and ``status`` (or pass ``closed``).
+    """
+    closed = pl.col("status").is_in(CLOSED) if closed is None else closed
+    return pl.when(closed).then(ZERO).otherwise(pl.col("amount") - pl.col("paid")).cast(MONEY)
+
+
+def fully_paid_on() -> pl.Expr:
+    """The date a milestone became fully paid: its last payment once they reach its amount.
+
+    Exact because payments are positive and the store refuses overpayment. Needs ``paid``,
+    ``amount`` and ``last_paid_on``.
+    """
+    return pl.when(pl.col("paid") >= pl.col("amount")).then(pl.col("last_paid_on"))
+
+
+def days_past_due(as_of: dt.date, dtype: pl.DataType = pl.Int32) -> pl.Expr:
+    """``as_of - due_date`` in days (negative before the due date)."""
+    return (pl.lit(as_of) - pl.col("due_date")).dt.total_days().cast(dtype)
+
+
 def paid_by_milestone(payments: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Per milestone: ``paid`` (payments received on or before as_of) and ``last_paid_on``."""
     return (
@@ -127,21 +150,9 @@ def milestone_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
         .join(paid, on="milestone_id", how="left")
         .with_columns(pl.col("paid").fill_null(ZERO))
         .with_columns(
-            pl.when(pl.col("paid") >= pl.col("amount"))
-            .then(pl.col("last_paid_on"))
-            .otherwise(None)
-            .alias("fully_paid_on")
-        )
-        .with_columns(
-            pl.when(pl.col("status").is_in(CLOSED))
-            .then(ZERO)
-            .otherwise(pl.col("amount") - pl.col("paid"))
-            .cast(MONEY)
-            .alias("open"),
-            (pl.lit(as_of) - pl.col("due_date"))
-            .dt.total_days()
-            .cast(pl.Int32)
-            .alias("days_past_due"),
+            fully_paid_on().alias("fully_paid_on"),
+            open_amount().alias("open"),
+            days_past_due(as_of).alias("days_past_due"),
         )
     )
     return out.sort("milestone_id").collect(engine=engine_for(book.milestones))

@@ -57,7 +57,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, engine_for
+from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, days_past_due, engine_for
 from tui.analytics.fees import cents_to_money, fees_for, round_div_half_up, to_cents
 
 STEPS = ("reminder", "firm", "escalate", "legal")
@@ -229,12 +229,7 @@ def _overdue_open(book: BookData, as_of: dt.date) -> pl.DataFrame:
         .filter(pl.col("open") > 0)
         .join(contracts, on="contract_id", how="left")
         .join(clients, on="client_id", how="left")
-        .with_columns(
-            (pl.lit(as_of) - pl.col("due_date"))
-            .dt.total_days()
-            .cast(pl.Int32)
-            .alias("days_past_due")
-        )
+        .with_columns(days_past_due(as_of).alias("days_past_due"))
         .select(
             "milestone_id",
             "client_id",

@@ -98,7 +98,15 @@ from typing import Literal
 
 import polars as pl
 
-from tui.analytics.base import CLOSED, MONEY, BookData, engine_for
+from tui.analytics.base import (
+    CLOSED,
+    MONEY,
+    BookData,
+    days_past_due,
+    engine_for,
+    fully_paid_on,
+    open_amount,
+)
 from tui.analytics.expenses import expense_occurrences
 from tui.domain.dates import add_months
 from tui.domain.model import Settings
@@ -266,14 +274,8 @@ def money_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
         .join(contracts, on="contract_id", how="left")
         .with_columns(pl.col("paid").fill_null(zero))
         .with_columns(
-            pl.when(pl.col("closed"))
-            .then(zero)
-            .otherwise(pl.col("amount") - pl.col("paid"))
-            .cast(MONEY)
-            .alias("open"),
-            pl.when(pl.col("paid") >= pl.col("amount"))
-            .then(pl.col("last_paid_on"))
-            .alias("fully_paid_on"),
+            open_amount(closed=pl.col("closed")).alias("open"),
+            fully_paid_on().alias("fully_paid_on"),
         )
         .collect(engine=engine_for(book.milestones))
     )
@@ -646,10 +648,7 @@ def _place(
         )
         .with_columns(
             delay.fill_null(0).alias("delay"),
-            (pl.lit(as_of) - pl.col("due_date"))
-            .dt.total_days()
-            .cast(pl.Int64)
-            .alias("days_past_due"),
+            days_past_due(as_of, pl.Int64).alias("days_past_due"),
         )
         .with_columns(
             pl.max_horizontal(start, scenario_date + pl.duration(days=shift)).alias("expected_date")

@@ -54,7 +54,16 @@ from decimal import Decimal
 import polars as pl
 
 from tui.analytics.aging import is_billed
-from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, engine_for, paid_by_milestone
+from tui.analytics.base import (
+    MONEY,
+    ZERO,
+    BookData,
+    days_past_due,
+    engine_for,
+    fully_paid_on,
+    open_amount,
+    paid_by_milestone,
+)
 
 AMOUNTS = ["billed", "paid", "open", "overdue", "written_off"]
 #: statuses that show work was done on a milestone
@@ -90,19 +99,9 @@ def _lean_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
         .join(paid, on="milestone_id", how="left")
         .with_columns(pl.col("paid").fill_null(ZERO))
         .with_columns(
-            pl.when(pl.col("paid") >= pl.col("amount"))
-            .then(pl.col("last_paid_on"))
-            .otherwise(None)
-            .alias("fully_paid_on"),
-            pl.when(pl.col("status").is_in(CLOSED))
-            .then(ZERO)
-            .otherwise(pl.col("amount") - pl.col("paid"))
-            .cast(MONEY)
-            .alias("open"),
-            (pl.lit(as_of) - pl.col("due_date"))
-            .dt.total_days()
-            .cast(pl.Int32)
-            .alias("days_past_due"),
+            fully_paid_on().alias("fully_paid_on"),
+            open_amount().alias("open"),
+            days_past_due(as_of).alias("days_past_due"),
         )
         .collect(engine=engine_for(book.milestones))
     )
