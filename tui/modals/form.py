@@ -294,14 +294,9 @@ class FormModal(ModalScreen[Any]):
     def _refused(self, exc: MilepayError) -> None:
         """The check or the store said no: show it by the field it names, keep the values."""
         self.saving = False
-        name = exc.field if isinstance(exc, ValidationError) else str(exc).split(":", 1)[0].strip()
-        if any(f.name == name for f in self.fields if f.kind != "heading"):
-            reason = (
-                exc.reason
-                if isinstance(exc, ValidationError)
-                else str(exc).split(":", 1)[1].strip()
-            )
-            self.show_error(name, reason)
+        name = exc.field
+        if name and any(f.name == name for f in self.fields if f.kind != "heading"):
+            self.show_error(name, getattr(exc, "reason", str(exc)))
             self.query_one(f"#field-{name}").focus()
         self.show_problem(f"Not saved: {exc}")
 

@@ -257,8 +257,9 @@ class Book(BookFile):
             paid = _paid(con, milestone_id)
             if milestone.amount < paid:
                 raise RefusedError(
-                    f"amount: {format_amount(milestone.amount)} is less than the "
-                    f"{format_amount(paid)} already paid on this milestone"
+                    f"{format_amount(milestone.amount)} is less than the "
+                    f"{format_amount(paid)} already paid on this milestone",
+                    field="amount",
                 )
             update(con, "milestones", milestone_id, milestone.as_row())
 
@@ -397,9 +398,10 @@ class Book(BookFile):
                 raise RefusedError(f"payment refused: the milestone is {status.replace('_', ' ')}")
             if payment.amount > open_amount:
                 raise RefusedError(
-                    f"amount: {format_amount(payment.amount)} would overpay this milestone "
+                    f"{format_amount(payment.amount)} would overpay this milestone "
                     f"(amount {format_amount(amount)}, already paid "
-                    f"{format_amount(amount - open_amount)}, open {format_amount(open_amount)})"
+                    f"{format_amount(amount - open_amount)}, open {format_amount(open_amount)})",
+                    field="amount",
                 )
             return insert(con, "payments", {"milestone_id": milestone_id, **payment.as_row()})
 

@@ -13,6 +13,7 @@ class ImportErrors(MilepayError):
     """An import refused because of bad rows; the message lists every error, one per line."""
 
     exit_code = 1
+    multiline = True
 
     def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
