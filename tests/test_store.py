@@ -99,20 +99,23 @@ def test_newer_schema_is_refused_untouched(book_path: Path) -> None:
     assert book_path.stat().st_mtime_ns == mtime
 
 
+NEXT = schema.SCHEMA_VERSION + 1
+
+
 def test_migration_keeps_a_backup_first(book_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book = Book.open(book_path)
     _contract(book)
-    v1 = book_path.read_bytes()
+    before = book_path.read_bytes()
     monkeypatch.setitem(
-        schema.MIGRATIONS, 2, "ALTER TABLE clients ADD COLUMN vat_id VARCHAR DEFAULT ''"
+        schema.MIGRATIONS, NEXT, "ALTER TABLE clients ADD COLUMN vat_id VARCHAR DEFAULT ''"
     )
-    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", 2)
+    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", NEXT)
     Book.open(book_path)
-    backup = book_path.with_name("book.duckdb.v1.bak")
-    assert backup.read_bytes() == v1
+    backup = book_path.with_name(f"book.duckdb.v{NEXT - 1}.bak")
+    assert backup.read_bytes() == before
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
     con = duckdb.connect(str(book_path), read_only=True)
-    assert con.execute("SELECT version FROM schema_version").fetchone() == (2,)
+    assert con.execute("SELECT version FROM schema_version").fetchone() == (NEXT,)
     assert con.execute("SELECT vat_id FROM clients").fetchall() == [("",)]
     con.close()
 
@@ -123,15 +126,15 @@ def test_failed_migration_leaves_the_book_at_its_version(
     book = Book.open(book_path)
     _contract(book)
     monkeypatch.setitem(
-        schema.MIGRATIONS, 2, "ALTER TABLE clients ADD COLUMN z INT; SELECT * FROM no_such_table"
+        schema.MIGRATIONS, NEXT, "ALTER TABLE clients ADD COLUMN z INT; SELECT * FROM no_such_table"
     )
-    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", 2)
+    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", NEXT)
     with pytest.raises(duckdb.Error):
         Book.open(book_path)
-    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", 1)
+    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", NEXT - 1)
     assert Book.open(book_path).counts()["milestones"] == 2
     con = duckdb.connect(str(book_path), read_only=True)
-    assert con.execute("SELECT version FROM schema_version").fetchone() == (1,)
+    assert con.execute("SELECT version FROM schema_version").fetchone() == (NEXT - 1,)
     assert "z" not in [r[0] for r in con.execute("DESCRIBE clients").fetchall()]
     con.close()
 

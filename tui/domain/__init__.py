@@ -1,7 +1,13 @@
 """Domain layer: money, dates, value types and validation. No I/O, no textual, no duckdb."""
 
 from tui.domain.dates import add_months, parse_date, parse_iso_date, today
-from tui.domain.errors import MilepayError, NotFoundError, RefusedError, ValidationError
+from tui.domain.errors import (
+    MilepayError,
+    NotFoundError,
+    RefusedError,
+    StaleEditError,
+    ValidationError,
+)
 from tui.domain.model import (
     ChangeOrder,
     ChaseEvent,
@@ -53,6 +59,7 @@ __all__ = [
     "Payment",
     "RefusedError",
     "Settings",
+    "StaleEditError",
     "StatutoryPreset",
     "ValidationError",
     "WorkAgain",

@@ -8,7 +8,19 @@ open is retried with a short back-off for ``busy_timeout`` seconds (default 5, e
 ``MILEPAY_BUSY_TIMEOUT``); only then does it raise :class:`BookBusyError` naming the process.
 Each write bumps a change counter in the file, so a session can notice another's writes.
 Threads of one process are serialised by a lock, since DuckDB also refuses to mix read-only
-and read-write connections to one file inside a process.
+and read-write connections to one file inside a process; processes queue fairly on a lock file
+in front of DuckDB's own lock (see :mod:`tui.store.files`).
+
+Every connection is opened with ``autoinstall_known_extensions`` off: DuckDB 2.0.1, replaying
+a WAL that holds ``ALTER TABLE ... ADD COLUMN`` on a table whose CHECK uses ``trim``, tries to
+*download* its ``core_functions`` extension, so a crash between a migration's commit and its
+checkpoint left a book that could not be opened offline. Autoloading what the installed DuckDB
+already carries stays on (the replay needs ``trim``).
+
+Only milepay books are opened: a file that is not DuckDB, or a DuckDB database without
+milepay's ``schema_version`` and ``book_meta`` tables of the right shape and every table of
+its version (an empty database, one with only views or macros, another program's
+``schema_version``), is refused and left byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -25,10 +37,16 @@ from pathlib import Path
 import duckdb
 
 from tui.domain.dates import today
+from tui.domain.errors import ValidationError
 from tui.domain.model import DEFAULT_TEMPLATES
 from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 from tui.store.errors import BookBusyError, BookError, NotABookError, SchemaTooNewError
-from tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tui.store.files import QueueTimeout, WritersQueue, lock_holder, make_private_dir, private_umask
+from tui.store.schema import MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION, TABLES
+
+#: DuckDB settings of every connection (see the module docstring)
+CONNECT_CONFIG = {"autoinstall_known_extensions": False}
+_HELD = threading.local()
 
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -77,9 +95,12 @@ class BookFile:
     def __init__(self, path: Path | str, *, busy_timeout: float | None = None) -> None:
         self.path = Path(path).expanduser()
         if busy_timeout is None:
-            busy_timeout = float(os.environ.get("MILEPAY_BUSY_TIMEOUT", "5"))
+            busy_timeout = busy_timeout_from_env()
         self.busy_timeout = busy_timeout
         self._lock = _process_lock(self.path)
+        self._queue = WritersQueue(self.path)
+        #: what opening the book had to tell the user once (a migration that removed settings)
+        self.notes: list[str] = []
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -113,54 +134,89 @@ class BookFile:
             self._migrate(version)
 
     def _create(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        old = os.umask(0o077)
-        try:
-            with self._connect(read_only=False) as con:
-                self._run_migrations(con, 0)
-                con.execute("CHECKPOINT")
-        finally:
-            os.umask(old)
-        with contextlib.suppress(OSError):
-            os.chmod(self.path, 0o600)
+        make_private_dir(self.path.parent)
+        with self._connect(read_only=False) as con:
+            self._run_migrations(con, 0)
+            con.execute("CHECKPOINT")
 
     def _read_version(self) -> int:
+        """The book's schema version, after checking that the file is a milepay book."""
         try:
             with self._connect(read_only=True) as con:
-                tables = {
-                    r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-                }
-                if "schema_version" not in tables:
-                    if tables:
-                        raise NotABookError(
-                            f"{self.path} is a DuckDB database but not a milepay book; it was left untouched"
-                        )
-                    return 0
-                row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-                return int(row[0]) if row and row[0] is not None else 0
+                return self._check_is_book(con)
         except duckdb.Error as exc:
             raise NotABookError(
                 f"{self.path} cannot be read as a milepay book ({_first_line(exc)}); it was left untouched"
             ) from None
 
+    def _check_is_book(self, con: duckdb.DuckDBPyConnection) -> int:
+        def refuse(why: str) -> NotABookError:
+            return NotABookError(
+                f"{self.path} is a DuckDB database but not a milepay book ({why}); "
+                "it was left untouched"
+            )
+
+        def names(sql: str) -> set[str]:
+            return {r[0] for r in con.execute(sql).fetchall()}
+
+        tables = names("SELECT table_name FROM duckdb_tables() WHERE NOT internal")
+        views = names("SELECT view_name FROM duckdb_views() WHERE NOT internal")
+        macros = names(
+            "SELECT function_name FROM duckdb_functions() WHERE NOT internal "
+            "AND function_type IN ('macro', 'table_macro')"
+        )
+        if not tables and not views and not macros:
+            raise refuse("it is empty")
+        if views or macros:
+            raise refuse("it holds views or macros, which milepay never makes")
+        if "schema_version" not in tables or "book_meta" not in tables:
+            raise refuse("it has no milepay schema_version and book_meta tables")
+        shape = con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE table_name IN ('schema_version', 'book_meta') ORDER BY table_name, column_index"
+        ).fetchall()
+        expected = [
+            ("book_meta", "key", "VARCHAR"),
+            ("book_meta", "value", "VARCHAR"),
+            ("schema_version", "version", "INTEGER"),
+        ]
+        if shape != expected:
+            raise refuse("its schema_version or book_meta table is another program's")
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()]
+        counter = con.execute("SELECT value FROM book_meta WHERE key = 'change_counter'").fetchone()
+        if len(versions) != 1 or versions[0] is None or versions[0] < 1 or counter is None:
+            raise refuse("its schema_version or book_meta rows are not milepay's")
+        version = int(versions[0])
+        missing = sorted(set(TABLES) - tables)
+        if version <= SCHEMA_VERSION and missing:
+            raise refuse(f"tables missing: {', '.join(missing)}")
+        return version
+
     def _migrate(self, version: int) -> None:
         with self._connect(read_only=False) as con:
             con.execute("CHECKPOINT")
-            if version > 0:
-                backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-                n = 1
-                while backup.exists():
-                    n += 1
-                    backup = self.path.with_name(f"{self.path.name}.v{version}.{n}.bak")
-                shutil.copyfile(self.path, backup)
-                os.chmod(backup, 0o600)
-            self._run_migrations(con, version)
+            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+            n = 1
+            while backup.exists():
+                n += 1
+                backup = self.path.with_name(f"{self.path.name}.v{version}.{n}.bak")
+            shutil.copyfile(self.path, backup)  # 0600 from the start: inside private_umask
+            self.notes.extend(self._run_migrations(con, version))
 
     @staticmethod
-    def _run_migrations(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    def _run_migrations(con: duckdb.DuckDBPyConnection, version: int) -> list[str]:
+        """Bring the book from ``version`` to :data:`SCHEMA_VERSION` in one transaction.
+
+        Returns what the user should be told once (see :data:`MIGRATION_NOTES`).
+        """
+        notes: list[str] = []
         con.execute("BEGIN TRANSACTION")
         try:
             for v in range(version + 1, SCHEMA_VERSION + 1):
+                if v in MIGRATION_NOTES and version > 0:
+                    note = MIGRATION_NOTES[v](con)
+                    if note:
+                        notes.append(note)
                 con.execute(MIGRATIONS[v])
                 if v == 1:
                     _seed_new_book(con)
@@ -170,24 +226,57 @@ class BookFile:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        return notes
 
     # ---- holding the file for a moment -----------------------------------------------------
 
     @contextlib.contextmanager
     def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._lock:
-            con = self._open_with_retry(read_only=read_only)
-            try:
-                yield con
-            finally:
-                con.close()
+        """Hold the book for one piece of work: thread lock, the writers' queue, then DuckDB.
 
-    def _open_with_retry(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.busy_timeout
+        Everything is created under a 077 umask, so the WAL DuckDB makes beside the book is
+        0600 from its first byte.
+        """
+        with self._lock, private_umask():
+            deadline = time.monotonic() + self.busy_timeout
+            with self._queued(exclusive=not read_only):
+                con = self._open_with_retry(read_only=read_only, deadline=deadline)
+                try:
+                    yield con
+                finally:
+                    con.close()
+
+    @contextlib.contextmanager
+    def _queued(self, *, exclusive: bool) -> Iterator[None]:
+        """The lock-file queue, taken once per thread (nested work reuses the outer hold)."""
+        held: set[str] = getattr(_HELD, "paths", None) or set()
+        _HELD.paths = held
+        key = str(self.path)
+        if key in held:
+            yield
+            return
+        try:
+            with self._queue.hold(exclusive=exclusive, timeout=self.busy_timeout):
+                held.add(key)
+                try:
+                    yield
+                finally:
+                    held.discard(key)
+        except QueueTimeout:
+            raise self._busy(lock_holder(self._queue.path)) from None
+
+    def _busy(self, pid: int | None) -> BookBusyError:
+        return BookBusyError(
+            f"The book {self.path} is busy: {_describe_process(pid)} is using it. "
+            "Try again in a moment.",
+            pid,
+        )
+
+    def _open_with_retry(self, *, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
         delay = 0.01
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
+                return duckdb.connect(str(self.path), read_only=read_only, config=CONNECT_CONFIG)
             except duckdb.IOException as exc:
                 text = str(exc)
                 if not any(p in text for p in _LOCK_PATTERNS):
@@ -198,12 +287,7 @@ class BookFile:
                     raise BookError(f"{self.path} cannot be opened: {_first_line(exc)}") from None
                 if time.monotonic() >= deadline:
                     m = re.search(r"PID (\d+)", text)
-                    pid = int(m.group(1)) if m else None
-                    raise BookBusyError(
-                        f"The book {self.path} is busy: {_describe_process(pid)} is using it. "
-                        "Try again in a moment.",
-                        pid,
-                    ) from None
+                    raise self._busy(int(m.group(1)) if m else None) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
 
@@ -258,13 +342,24 @@ class BookFile:
             raise BookError("the backup cannot be the book itself")
         with self._connect(read_only=False) as con:
             con.execute("CHECKPOINT")
-            old = os.umask(0o077)
-            try:
-                shutil.copyfile(self.path, target)
-            finally:
-                os.umask(old)
-        os.chmod(target, 0o600)
+            shutil.copyfile(self.path, target)  # 0600 from the start: inside private_umask
         return target
+
+
+def busy_timeout_from_env() -> float:
+    """``MILEPAY_BUSY_TIMEOUT`` in seconds (default 5); a bad value names the variable."""
+    raw = os.environ.get("MILEPAY_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return 5.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (0 <= value <= 3600) or not raw.replace(".", "", 1).isascii():
+        raise ValidationError(
+            "MILEPAY_BUSY_TIMEOUT", f"'{raw}' is not a number of seconds between 0 and 3600"
+        )
+    return value
 
 
 def _seed_new_book(con: duckdb.DuckDBPyConnection) -> None:

@@ -14,8 +14,12 @@ Design notes (DuckDB 2.0):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import duckdb
+
 #: The schema this program writes. A file with a higher number is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MONEY = "DECIMAL(18,2)"
 
@@ -165,8 +169,48 @@ CREATE TABLE message_templates (
 INSERT INTO book_meta VALUES ('change_counter', '0');
 """
 
+#: Settings that left the book in version 2: preferences of one person on one machine (theme,
+#: message folder) and mail, which now live in the config file (SPEC 2). Mail settings must
+#: never come from a book: an imported ``settings.csv`` could point the next send, with the
+#: user's password, at someone else's server.
+MOVED_TO_CONFIG = (
+    "theme",
+    "message_folder",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_user",
+    "smtp_from",
+    "smtp_password_file",
+)
+
+_V2 = f"""
+DELETE FROM settings WHERE key IN ({", ".join(f"'{k}'" for k in MOVED_TO_CONFIG)});
+"""
+
+
+def _v2_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Tell the user once which mail settings the migration removed from the book."""
+    rows = con.execute(
+        "SELECT key, value FROM settings WHERE key LIKE 'smtp_%' AND value <> '' ORDER BY key"
+    ).fetchall()
+    if not rows:
+        return None
+    held = (
+        ", ".join(f"{k[5:]} = {v}" for k, v in rows if k != "smtp_password_file")
+        or "a password file"
+    )
+    return (
+        f"Mail settings are no longer kept in the book: it held {held}. They were removed; "
+        "set mail in the [mail] table of your milepay config file (milepay where shows it)."
+    )
+
+
 #: version -> the SQL that brings a book from version-1 to version (1 creates the book).
-MIGRATIONS: dict[int, str] = {1: _V1}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+
+#: version -> what to tell the user once when an existing book is migrated to it
+MIGRATION_NOTES: dict[int, Callable[[duckdb.DuckDBPyConnection], str | None]] = {2: _v2_note}
 
 #: Tables in the order a book is written (parents before children).
 TABLES: tuple[str, ...] = (

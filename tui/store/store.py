@@ -8,6 +8,7 @@ transaction (see schema.py for why they are not UNIQUE constraints).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from tui.domain.errors import NotFoundError, RefusedError, ValidationError
+from tui.domain.errors import NotFoundError, RefusedError, StaleEditError, ValidationError
 from tui.domain.model import (
     ChangeOrder,
     ChaseEvent,
@@ -112,6 +113,12 @@ class Book(BookFile):
         with self.reading() as con:
             return _read_settings(con)
 
+    def settings_text(self) -> dict[str, str]:
+        """Every setting as stored text (defaults for keys never saved): what a form opens on."""
+        with self.reading() as con:
+            stored = dict(con.execute("SELECT key, value FROM settings").fetchall())
+        return {**Settings().to_text(), **{k: v for k, v in stored.items() if k in Settings.KEYS}}
+
     def counts(self) -> dict[str, int]:
         """Row counts of every table (for the start screen and checks)."""
         with self.reading() as con:
@@ -168,11 +175,17 @@ class Book(BookFile):
                 insert(con, "contacts", {"client_id": cid, **c.as_row()})
             return cid
 
-    def update_client(self, client_id: int, client: Client) -> None:
-        """Replace a client's fields."""
+    def update_client(
+        self, client_id: int, client: Client, *, expected: Mapping[str, Any] | None = None
+    ) -> None:
+        """Replace a client's fields, all but ``archived`` (its own action: an edit never
+        restores or archives). ``expected`` is the row the form opened on: a written field
+        changed since then refuses the save (:func:`_check_unchanged`)."""
+        row = {k: v for k, v in client.as_row().items() if k != "archived"}
         with self.writing() as con:
+            _check_unchanged(con, "clients", client_id, expected, row, "client")
             _check_client_name(con, client.name, client_id)
-            update(con, "clients", client_id, client.as_row())
+            update(con, "clients", client_id, row)
 
     def set_client_archived(self, client_id: int, archived: bool) -> None:
         """Archive or restore a client (never deleted)."""
@@ -186,9 +199,12 @@ class Book(BookFile):
             _check_contact_name(con, client_id, contact.name, None)
             return insert(con, "contacts", {"client_id": client_id, **contact.as_row()})
 
-    def update_contact(self, contact_id: int, contact: Contact) -> None:
+    def update_contact(
+        self, contact_id: int, contact: Contact, *, expected: Mapping[str, Any] | None = None
+    ) -> None:
         """Replace a contact's fields."""
         with self.writing() as con:
+            _check_unchanged(con, "contacts", contact_id, expected, contact.as_row(), "contact")
             row = fetch_dict(con, "SELECT client_id FROM contacts WHERE id = ?", [contact_id])
             if row is None:
                 raise NotFoundError(f"there is no contact with id {contact_id}")
@@ -218,14 +234,18 @@ class Book(BookFile):
                 insert(con, "milestones", {"contract_id": kid, **m.as_row()})
             return kid
 
-    def update_contract(self, contract_id: int, contract: Contract) -> None:
-        """Replace a contract's fields."""
+    def update_contract(
+        self, contract_id: int, contract: Contract, *, expected: Mapping[str, Any] | None = None
+    ) -> None:
+        """Replace a contract's fields, all but ``archived`` (as :meth:`update_client`)."""
+        fields = {k: v for k, v in contract.as_row().items() if k != "archived"}
         with self.writing() as con:
+            _check_unchanged(con, "contracts", contract_id, expected, fields, "contract")
             row = fetch_dict(con, "SELECT client_id FROM contracts WHERE id = ?", [contract_id])
             if row is None:
                 raise NotFoundError(f"there is no contract with id {contract_id}")
             _check_contract_title(con, row["client_id"], contract.title, contract_id)
-            update(con, "contracts", contract_id, contract.as_row())
+            update(con, "contracts", contract_id, fields)
 
     def set_contract_archived(self, contract_id: int, archived: bool) -> None:
         """Archive or restore a contract."""
@@ -247,12 +267,17 @@ class Book(BookFile):
             _check_seq(con, contract_id, milestone.seq, None)
             return insert(con, "milestones", {"contract_id": contract_id, **milestone.as_row()})
 
-    def update_milestone(self, milestone_id: int, milestone: Milestone) -> None:
+    def update_milestone(
+        self, milestone_id: int, milestone: Milestone, *, expected: Mapping[str, Any] | None = None
+    ) -> None:
         """Replace a milestone's fields; its amount may not drop below what was paid."""
         with self.writing() as con:
             row = fetch_dict(con, "SELECT contract_id FROM milestones WHERE id = ?", [milestone_id])
             if row is None:
                 raise NotFoundError(f"there is no milestone with id {milestone_id}")
+            _check_unchanged(
+                con, "milestones", milestone_id, expected, milestone.as_row(), "milestone"
+            )
             _check_seq(con, row["contract_id"], milestone.seq, milestone_id)
             paid = _paid(con, milestone_id)
             if milestone.amount < paid:
@@ -456,9 +481,12 @@ class Book(BookFile):
         with self.writing() as con:
             return insert(con, "expenses", expense.as_row())
 
-    def update_expense(self, expense_id: int, expense: Expense) -> None:
+    def update_expense(
+        self, expense_id: int, expense: Expense, *, expected: Mapping[str, Any] | None = None
+    ) -> None:
         """Replace an expense's fields."""
         with self.writing() as con:
+            _check_unchanged(con, "expenses", expense_id, expected, expense.as_row(), "expense")
             update(con, "expenses", expense_id, expense.as_row())
 
     def remove_expense(self, expense_id: int) -> None:
@@ -467,10 +495,25 @@ class Book(BookFile):
             exists(con, "expenses", expense_id)
             con.execute("DELETE FROM expenses WHERE id = ?", [expense_id])
 
-    def save_settings(self, values: dict[str, str]) -> Settings:
-        """Check and store settings given as text; all or nothing."""
+    def save_settings(
+        self, values: dict[str, str], *, expected: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Check and store settings given as text; all or nothing.
+
+        ``expected`` (the settings as text when the form opened, :meth:`settings_text`): a key
+        being saved whose stored text changed since then refuses the save (StaleEditError).
+        """
         with self.writing() as con:
             current = {k: v for k, v in con.execute("SELECT key, value FROM settings").fetchall()}
+            if expected is not None:
+                now = {**Settings().to_text(), **current}
+                changed = {
+                    k: (expected.get(k, ""), now.get(k, ""))
+                    for k in values
+                    if k in expected and expected.get(k, "") != now.get(k, "")
+                }
+                if changed:
+                    raise StaleEditError("setting", now, changed)
             merged = {**current, **values}
             settings = Settings.from_text(merged)  # raises ValidationError naming the key
             for key, text in settings.to_text().items():
@@ -684,3 +727,31 @@ def _open_amount(con: duckdb.DuckDBPyConnection, milestone_id: int) -> tuple[Dec
         raise NotFoundError(f"there is no milestone with id {milestone_id}")
     paid = _paid(con, milestone_id)
     return row["amount"] - paid, row["amount"], row["status"]
+
+
+def _check_unchanged(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    row_id: int,
+    expected: Mapping[str, Any] | None,
+    written: Mapping[str, Any],
+    what: str,
+) -> None:
+    """Refuse an edit made on a stale copy: a written column changed since the form opened.
+
+    ``expected`` is the row as the form read it (``Book.get``); only the columns the edit
+    writes are compared, so another session's change to another field (archiving, a review)
+    is no conflict. ``None`` skips the check (imports, scripts).
+    """
+    if expected is None:
+        return
+    current = fetch_dict(con, f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    if current is None:
+        raise NotFoundError(f"this {what} no longer exists (removed elsewhere); nothing was saved")
+    changed = {
+        col: (expected[col], current[col])
+        for col in written
+        if col in expected and col in current and expected[col] != current[col]
+    }
+    if changed:
+        raise StaleEditError(what, current, changed)
