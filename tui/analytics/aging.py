@@ -1,5 +1,7 @@
 """Aging of unpaid milestones (SPEC 4.1): how much is owed, and how late, per client and currency.
 
+Rules, with worked examples and the SPEC revision 2 differences: docs/rules.md#aging
+
 Rules, at a date ``as_of`` (``paid``, ``open`` and ``days_past_due`` as in SPEC 4 and
 :func:`tui.analytics.base.milestone_facts`):
 

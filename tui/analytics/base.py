@@ -1,5 +1,8 @@
 """Shared building blocks of the reports: the book's milestones as facts at a date.
 
+The definitions (paid, open, fully paid date, days past due, closed statuses, billed), with
+an example: docs/rules.md#definitions
+
 Pure Polars: no textual, no duckdb. Every function takes an explicit ``as_of``.
 Money stays Decimal(18,2) (sums Decimal(38,2)); never a float.
 """

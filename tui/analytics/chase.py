@@ -1,5 +1,7 @@
 """The chase ladder (SPEC 4.4): who to chase next, with which step, and whom to write to.
 
+Rules, with worked examples and the SPEC revision 2 differences: docs/rules.md#chase-ladder
+
 Pure Polars, vectorised; thresholds come from the book's settings (defaults 3/10/21/45).
 
 Decisions (where the SPEC is silent):

@@ -1,5 +1,7 @@
 """Expense occurrences: the dates a recurring or one-off expense falls on (SPEC 2 and 4.2).
 
+Rules, with a worked example: docs/rules.md#expenses
+
 Pure Polars: no textual, no duckdb, no clock.
 
 Decisions:

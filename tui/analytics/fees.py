@@ -1,5 +1,7 @@
 """Late fees (SPEC 4.3): what each milestone's contract rule has accrued at ``as_of``.
 
+Rules, with worked examples and the SPEC revision 2 differences: docs/rules.md#late-fees
+
 Pure Polars, vectorised, exact: every amount is worked in integer cents (Int64/Int128)
 and rounded ONCE, half up, to the cent at the end, per milestone; never a float.
 

@@ -1,6 +1,9 @@
 """Cash-flow forecast (SPEC 4.2): when the open milestones will be paid, what goes out, and
 what is left in the bank period by period, in the home currency.
 
+Rules, with worked examples and the SPEC revision 2 differences:
+docs/rules.md#cash-flow-forecast
+
 Pure Polars: no textual, no duckdb, no clock. Money stays Decimal (per row Decimal(18,2),
 period sums Decimal(38,2)); currency conversion is exact (see *Currency* below).
 

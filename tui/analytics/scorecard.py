@@ -1,5 +1,8 @@
 """Client scorecards (SPEC 4.5): how each client pays, to decide whether to work with them again.
 
+Rules, with worked examples and the SPEC revision 2 differences:
+docs/rules.md#client-scorecards
+
 One row per client (archived ones too: the scorecard is where a past client is judged), at a
 date ``as_of``. Amounts are in the home currency (``currency`` column):
 
