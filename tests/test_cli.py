@@ -37,6 +37,36 @@ def test_usage_errors_exit_2() -> None:
     assert run("report", "aging", "--format", "xml").exit_code == 2
 
 
+def test_usage_errors_are_one_line() -> None:
+    result = run("frobnicate")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "milepay: No such command 'frobnicate'. (see 'milepay --help')\n"
+    result = run("report", "forecast", "--horizon", "0")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "milepay: Invalid value for '--horizon': 0 is less than 1 (see 'milepay report --help')\n"
+    )
+    # int() reads Arabic-Indic digits as 12; milepay takes 0-9 only
+    result = run("report", "forecast", "--horizon", "\u0661\u0662")
+    assert result.exit_code == 2
+    assert "has a digit other than 0-9" in result.stderr
+
+
+def test_bad_environment_is_one_line_before_any_book_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MILEPAY_BUSY_TIMEOUT", "nan")
+    result = run("backup", "--db", str(tmp_path / "book.duckdb"))
+    assert result.exit_code == 1
+    assert result.stderr == "milepay: MILEPAY_BUSY_TIMEOUT: 'nan' is not a number of seconds\n"
+    monkeypatch.setenv("MILEPAY_BUSY_TIMEOUT", "5")
+    monkeypatch.setenv("MILEPAY_TODAY", "abc")
+    result = run("--db", str(tmp_path / "book.duckdb"))  # the app's start
+    assert result.exit_code == 1
+    assert result.stderr == "milepay: MILEPAY_TODAY: 'abc' is not a date (YYYY-MM-DD)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_missing_book_is_one_line(tmp_path: Path) -> None:
     result = run("export", str(tmp_path / "out"), "--db", str(tmp_path / "nope.duckdb"))
     assert result.exit_code == 1

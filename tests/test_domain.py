@@ -93,7 +93,12 @@ def test_dates() -> None:
         ("2026-13-01", "due_date: '2026-13-01' is not a real date"),
         ("30/01/2026", "due_date: '30/01/2026' is not a date (use YYYY-MM-DD)"),
         ("tomorrow", "due_date: 'tomorrow' is not a date (use YYYY-MM-DD)"),
-        ("+14x", "due_date: '+14x' is not a date (use YYYY-MM-DD)"),
+        ("+14x", "due_date: '+14x': unknown unit 'x'; use d, w or m, e.g. +14d, +2w, +1m"),
+        ("+14", "due_date: '+14' needs a unit: d, w or m, e.g. +14d, +2w, +1m"),
+        ("+1.5m", "due_date: '+1.5m' is not a date (YYYY-MM-DD, today, +14d, +2w, +1m)"),
+        ("+9999y", "due_date: '+9999y' is outside the years 1900-2999"),
+        ("9999-12-31", "due_date: '9999-12-31' is outside the years 1900-2999"),
+        ("0001-01-01", "due_date: '0001-01-01' is outside the years 1900-2999"),
         ("", "due_date: is required (YYYY-MM-DD, today, +14d, +2w, +1m)"),
     ],
 )

@@ -534,7 +534,9 @@ def test_line_numbers_count_physical_lines(tmp_path: Path, book: Book) -> None:
         tmp_path / "in",
         clients='name,notes\nAcme,"two\nlines"\n\nGlobex,"x"\nInitech,"a,\n\nb"\nBad,"\x01"\n',
     )
-    assert refused(book, folder) == ["clients.csv:9: notes: contains control characters"]
+    assert refused(book, folder) == [
+        "clients.csv:9: notes: contains a control character (\\x01); remove it"
+    ]
 
 
 # ---- --update ---------------------------------------------------------------------------

@@ -29,11 +29,16 @@ from tui.domain.values import CLOSED_MILESTONE_STATUSES, MilestoneStatus
 from tui.store import Book
 from tui.store.exchange import SPECS, export_folder, import_folder
 
-# Text that is hard for CSV: commas, quotes, newlines, brackets, non-ASCII; already trimmed,
-# since the domain parsers trim what people type.
-_ALPHABET = st.sampled_from(list("abcXYZ019 ,\"'\n[]&;é€ßø/-"))
+# Text that is hard for CSV and spreadsheets: commas, quotes, brackets, non-ASCII, and what
+# starts a formula (= + - @ ', guarded on export); already trimmed, since the domain parsers
+# trim what people type. Names and one-line fields have no line break or TAB; multi-line
+# fields (notes, address, messages, ...) have both.
+_LINE_CHARS = list("abcXYZ019 ,\"'[]&;é€ßø/-=+@")
+_LINE = st.sampled_from(_LINE_CHARS)
+_ALPHABET = st.sampled_from([*_LINE_CHARS, "\n", "\t"])
 text = st.text(_ALPHABET, max_size=12).map(str.strip)
-name = st.text(_ALPHABET, min_size=1, max_size=10).map(str.strip).filter(bool)
+line = st.text(_LINE, max_size=12).map(str.strip)
+name = st.text(_LINE, min_size=1, max_size=10).map(str.strip).filter(bool)
 day = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2028, 12, 31))
 cents = st.integers(min_value=1, max_value=500_000)
 money = cents.map(lambda c: f"{Decimal(c) / 100:.2f}")
@@ -106,7 +111,7 @@ def books(draw: st.DrawFn) -> list[tuple[Any, ...]]:
                 {
                     "name": n,
                     "role": draw(st.sampled_from(["main", "payer", "owner"])),
-                    "phone": draw(text),
+                    "phone": draw(line),
                 }
             )
             for n in _unique(draw(st.lists(name, max_size=2)))
@@ -128,7 +133,7 @@ def books(draw: st.DrawFn) -> list[tuple[Any, ...]]:
                             )
                         ),
                         "progress": str(draw(st.integers(0, 100))),
-                        "invoice_no": draw(text),
+                        "invoice_no": draw(line),
                         "delivered_on": draw(st.one_of(st.just(""), day.map(str))),
                     }
                 )
@@ -156,14 +161,14 @@ def books(draw: st.DrawFn) -> list[tuple[Any, ...]]:
                     remaining -= part
                     payment = Payment.parse(
                         {"amount": f"{Decimal(part) / 100:.2f}", "received_on": str(draw(day)),
-                         "method": draw(text), "reference": draw(text)}
+                         "method": draw(line), "reference": draw(line)}
                     )  # fmt: skip
                     ops.append(("record_payment", (milestone_id, payment)))
                 if draw(st.booleans()):
                     event = ChaseEvent.parse(
                         {"date": str(draw(day)), "step": draw(st.sampled_from(["reminder", "firm", "escalate", "legal"])),
                          "channel": draw(st.sampled_from(["email", "phone", "letter", "message", "other"])),
-                         "contact": draw(text), "note": draw(text), "message": draw(text)}
+                         "contact": draw(line), "note": draw(text), "message": draw(text)}
                     )  # fmt: skip
                     ops.append(("log_chase", (milestone_id, event)))
                 if draw(st.booleans()):
@@ -192,7 +197,7 @@ def books(draw: st.DrawFn) -> list[tuple[Any, ...]]:
         ops.append(
             ("save_settings", ({
                 "home_currency": draw(st.sampled_from(["EUR", "GBP"])),
-                "business_name": draw(text),
+                "business_name": draw(line),
                 "opening_balance": draw(st.sampled_from(["0", "-250.00", "12000.50"])),
                 "opening_balance_date": draw(st.sampled_from(["", "2026-01-01"])),
                 "bucket_edges": draw(st.sampled_from(["30,60,90", "15,45,120"])),

@@ -1,8 +1,10 @@
 """The ``milepay`` command (SPEC section 5).
 
 Exit codes: 0 success; 1 bad input or refused action (one line on stderr naming the file,
-line and field where there is one); 2 usage error. Nothing is partly written when a
-command fails, and no command ever prints a traceback.
+line and field where there is one); 2 usage error (also one line, pointing to ``--help``).
+Nothing is partly written when a command fails, and no command ever prints a traceback. Bad
+environment values (``MILEPAY_TODAY``, ``MILEPAY_BUSY_TIMEOUT``) are refused the same way,
+naming the variable, before any book is opened.
 """
 
 from __future__ import annotations
@@ -18,15 +20,65 @@ from typing import Any, TypeVar
 import click
 
 from tui import __version__
-from tui.domain.dates import parse_date
-from tui.domain.errors import MilepayError
+from tui.domain.dates import MAX_DATE, MIN_DATE, parse_date
+from tui.domain.env import env_seconds
+from tui.domain.errors import MilepayError, ValidationError, printable
+from tui.domain.values import check_characters, parse_int
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _one_line(text: str) -> str:
+    """``text`` safe to print as one line: controls escaped, undecodable bytes as ``\\udcff``."""
+    text = printable(text)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = "".join(f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text
+
+
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"milepay: {message}", err=True)
+    click.echo(f"milepay: {_one_line(message)}", err=True)
     sys.exit(code)
+
+
+def _usage_line(exc: click.ClickException) -> str:
+    """A click error as one line; usage errors point to the command's ``--help``."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        return f"{message} (see '{ctx.command_path} --help')"
+    return message
+
+
+class _Milepay(click.Group):
+    """The ``milepay`` group: click's own errors (usage, bad option values) are one line too."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command; print click's errors as ``milepay: ...`` on one line of stderr."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            _fail(_usage_line(exc), exc.exit_code)
+        except click.Abort:
+            _fail("aborted")
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _check_environment() -> None:
+    """Refuse bad ``MILEPAY_TODAY`` / ``MILEPAY_BUSY_TIMEOUT`` values, naming the variable."""
+    from tui.domain.dates import today
+
+    today()
+    env_seconds("MILEPAY_BUSY_TIMEOUT", 5.0)
 
 
 def friendly(func: F) -> F:
@@ -53,10 +105,26 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _check_path(text: str, field: str) -> None:
+    """Refuse an empty path and one holding control characters or undecodable bytes."""
+    if text.strip() == "":
+        raise ValidationError(field, "is empty; give a file path")
+    check_characters(text, field, multiline=False)
+    try:
+        Path(text).expanduser()
+    except RuntimeError:  # "~name" of a user with no home folder
+        raise ValidationError(field, f"'{text}': no such user's home folder") from None
+
+
 def _book_path(db: str | None) -> Path:
+    """The book's path from ``--db`` (checked) or the default; checks the environment first."""
     from tui.store import default_book_path
 
-    return Path(db).expanduser() if db else default_book_path()
+    _check_environment()
+    if db is None:
+        return default_book_path()
+    _check_path(db, "--db")
+    return Path(db).expanduser()
 
 
 def _open_book(db: str | None, *, create: bool = True):
@@ -66,7 +134,7 @@ def _open_book(db: str | None, *, create: bool = True):
 
 
 def _as_of(text: str | None, book: Any = None) -> dt.date:
-    if text:
+    if text is not None:
         return parse_date(text, "--as-of")
     if book is not None:
         return book.settings().today()
@@ -84,7 +152,12 @@ db_option = click.option(
 )
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "milepay",
+    cls=_Milepay,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db",
@@ -109,20 +182,60 @@ def main(ctx: click.Context, db: str | None, demo: bool) -> None:
         from tui.store import Book
         from tui.store.demo import write_demo
 
-        folder = Path(tempfile.mkdtemp(prefix="milepay-demo-"))
-        path = Path(db).expanduser() if db else folder / "demo.duckdb"
+        _check_environment()
+        day = _demo_day(today())
+        path = _book_path(db) if db is not None else _demo_folder() / "demo.duckdb"
         if path.exists():
             _fail(
                 f"{path} already exists; --demo writes a new book (use 'milepay --db {path}' to open it)"
             )
         book = Book.open(path)
-        write_demo(book, today())
-        click.echo(f"Demo book written to {path}", err=True)
+        write_demo(book, day)
+        click.echo(f"Demo book written to {_one_line(str(path))}", err=True)
     else:
         book = _open_book(db)
     from tui.app import run_app
 
     sys.exit(run_app(book))
+
+
+class _Count(click.ParamType):
+    """A whole number in a range, ASCII digits only (click's IntRange takes ``١٢`` as 12)."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int, maximum: int) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """The number, or a usage error saying what is wrong with it."""
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_int(value, "", minimum=self.minimum, maximum=self.maximum)
+        except ValidationError as exc:
+            self.fail(exc.reason, param, ctx)
+
+
+#: the demo's dates run from about 270 days before its as-of date to 180 days after it
+_DEMO_FIRST = MIN_DATE.replace(year=MIN_DATE.year + 1)
+_DEMO_LAST = MAX_DATE.replace(year=MAX_DATE.year - 1)
+
+
+def _demo_day(day: dt.date) -> dt.date:
+    """``day`` when the demo's dates around it stay within 1900-2999, else a ValidationError."""
+    if not _DEMO_FIRST <= day <= _DEMO_LAST:
+        raise ValidationError(
+            "--as-of",
+            f"'{day}' is too near the ends of the years 1900-2999 for the demo, whose dates "
+            f"run up to a year either side; use a date from {_DEMO_FIRST} to {_DEMO_LAST}",
+        )
+    return day
+
+
+def _demo_folder() -> Path:
+    """A new private folder for ``--demo`` (mkdtemp makes it 0700)."""
+    return Path(tempfile.mkdtemp(prefix="milepay-demo-"))
 
 
 @main.command()
@@ -138,10 +251,10 @@ def demo(db: str, as_of: str | None) -> None:
     from tui.store import Book
     from tui.store.demo import write_demo
 
-    path = Path(db).expanduser()
+    path = _book_path(db)
     if path.exists():
         _fail(f"{path} already exists; the demo is written to a new file")
-    day = _as_of(as_of)
+    day = _demo_day(_as_of(as_of))
     book = Book.open(path)
     try:
         write_demo(book, day)
@@ -151,8 +264,9 @@ def demo(db: str, as_of: str | None) -> None:
         raise
     counts = book.counts()
     click.echo(
-        f"Wrote demo book {path} as of {day}: {counts['clients']} clients, {counts['contracts']} contracts, "
-        f"{counts['milestones']} milestones, {counts['payments']} payments."
+        f"Wrote demo book {_one_line(str(path))} as of {day}: {counts['clients']} clients, "
+        f"{counts['contracts']} contracts, {counts['milestones']} milestones, "
+        f"{counts['payments']} payments."
     )
 
 
@@ -163,15 +277,25 @@ def demo(db: str, as_of: str | None) -> None:
 @click.pass_context
 @friendly
 def import_(ctx: click.Context, folder: Path, db: str | None, update: bool) -> None:
-    """Read a folder of CSV files (the exchange format) into the book."""
-    from tui.store.exchange import ImportErrors, import_folder
+    """Read a folder of CSV files (the exchange format) into the book.
+
+    A book that does not exist yet is created only when the import succeeds.
+    """
+    import os
+
+    from tui.domain.errors import printable
+    from tui.store.exchange import ImportErrors, import_folder, import_new_book
 
     if not folder.is_dir():
-        _fail(f"{folder}: no such folder")
-    book = _open_book(db or ctx.obj.get("db"))
+        _fail(f"{printable(str(folder))}: no such folder")
+    path = _book_path(db or ctx.obj.get("db"))
     progress = _progress_bar() if sys.stderr.isatty() else None
     try:
-        summary = import_folder(book, folder, update=update, progress=progress)
+        if os.path.lexists(path):
+            book = _open_book(str(path), create=False)
+            summary = import_folder(book, folder, update=update, progress=progress)
+        else:
+            summary = import_new_book(path, folder, update=update, progress=progress)
     except ImportErrors as exc:
         n = len(exc.errors)
         click.echo(
@@ -203,15 +327,17 @@ def _progress_bar() -> Callable[[int, int], None]:
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--db", "db", metavar="PATH", help="The book to export.")
+@click.option("--force", is_flag=True, help="Replace FOLDER if it is an export milepay wrote.")
 @click.pass_context
 @friendly
-def export(ctx: click.Context, folder: Path, db: str | None) -> None:
-    """Write the whole book as a folder of CSV files (the exchange format)."""
+def export(ctx: click.Context, folder: Path, db: str | None, force: bool) -> None:
+    """Write the whole book as CSV files (the exchange format) into a new FOLDER."""
     book = _open_book(db or ctx.obj.get("db"), create=False)
+    from tui.domain.errors import printable
     from tui.store.exchange import export_folder
 
-    written = export_folder(book, folder)
-    click.echo(f"Exported {len(written)} files to {folder}")
+    written = export_folder(book, folder, force=force)
+    click.echo(f"Exported {len(written)} files to {printable(str(folder))}")
 
 
 @main.command()
@@ -221,9 +347,11 @@ def export(ctx: click.Context, folder: Path, db: str | None) -> None:
 @friendly
 def backup(ctx: click.Context, dest: Path | None, db: str | None) -> None:
     """Copy the book to DEST (default: beside it, named with today's date)."""
-    book = _open_book(db or ctx.obj.get("db"), create=False)
+    if dest is not None:
+        _check_path(str(dest), "DEST")
+    book = _open_book(db if db is not None else ctx.obj.get("db"), create=False)
     target = book.backup(dest)
-    click.echo(f"Backed up {book.path} to {target}")
+    click.echo(f"Backed up {_one_line(str(book.path))} to {_one_line(str(target))}")
 
 
 @main.command()
@@ -246,7 +374,7 @@ def backup(ctx: click.Context, dest: Path | None, db: str | None) -> None:
 )
 @click.option(
     "--horizon",
-    type=click.IntRange(1, 260),
+    type=_Count(1, 260),
     default=None,
     help="forecast: number of periods (default 12 weeks or 6 months).",
 )
@@ -271,16 +399,24 @@ def report(
     scenario: str,
     worst_first: bool,
 ) -> None:
-    """Print a report: aging, forecast, chase or clients."""
+    """Print a report: aging, forecast, chase or clients.
+
+    A forecast whose last period would end after 2999-12-31 (the last date milepay accepts)
+    is refused, naming ``--horizon``, rather than cut short: a shorter table than asked for
+    would read as "nothing happens after this".
+    """
     from tui.reports import render
 
-    day = parse_date(as_of, "--as-of") if as_of else None
-    book = _open_book(db or ctx.obj.get("db"), create=False)
+    day = _as_of(as_of) if as_of is not None else None
+    book = _open_book(db if db is not None else ctx.obj.get("db"), create=False)
     frames = book.report_frames(kind)
+    day = day or frames.settings.today()
+    if kind == "forecast":
+        _check_horizon(day, period, horizon, frames.settings)
     text = render(
         kind,
         frames,
-        day or frames.settings.today(),
+        day,
         fmt,
         period=period,
         horizon=horizon,
@@ -288,6 +424,22 @@ def report(
         worst_first=worst_first,
     )
     click.echo(text, nl=False)
+
+
+def _check_horizon(as_of: dt.date, period: str, horizon: int | None, settings: Any) -> None:
+    """Refuse a forecast running past 2999-12-31, naming ``--horizon``."""
+    from tui.analytics.forecast import period_bounds
+
+    if horizon is None:
+        horizon = settings.forecast_weeks if period == "week" else settings.forecast_months
+    end = period_bounds(as_of, period, horizon)[-1][1]
+    if end > MAX_DATE:
+        raise ValidationError(
+            "--horizon",
+            f"{horizon} {period}{'s' if horizon != 1 else ''} from {as_of} run to {end}, past "
+            f"{MAX_DATE}, the last date "
+            "milepay accepts; choose an earlier --as-of or a shorter --horizon",
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,20 +17,34 @@ Placeholders
 Signature
     The book's signature setting is added under the body after the usual ``-- `` line.
 Saving
-    Files are created new (never overwritten: an existing name is refused), mode 0600,
-    missing folders are made. The default folder is the ``message_folder`` setting, else
-    ``~/milepay-messages``.
-Sending
-    The password comes from ``$MILEPAY_SMTP_PASSWORD``, else from the file named by the
-    ``smtp_password_file`` setting, which must not be readable or writable by group or
-    others (mode 0600 or 0400); it is never stored in the book. Every failure is a
-    :class:`MailError` with a sentence a person can act on; nothing is logged then.
+    Files are created new (never overwritten: an existing name is refused), mode 0600;
+    missing folders are made 0700. The default folder is ``message_folder`` in the config
+    file (:mod:`tui.config`), else ``~/milepay-messages``.
+Where mail goes
+    The server is the ``[mail]`` table of the config file (host, port, security, user,
+    from, password_file), never a book setting and never imported: a book or a CSV file
+    from someone else cannot redirect the user's mail.
+The password
+    ``$MILEPAY_SMTP_PASSWORD``, else the file named by ``password_file``, used only when it
+    is a regular file (not a symbolic link: checked with ``lstat`` and opened with
+    ``O_NOFOLLOW``), owned by the user, with mode exactly 0600 or 0400. Anything else is a
+    :class:`MailError` naming the file and what is wrong, and nothing is sent. The password
+    is never stored in the book or the config file.
+A new server asks once
+    :func:`send` refuses a server (``host:port:user``) the user has not confirmed on this
+    machine with :class:`MailServerUnconfirmed`, before connecting; the composer asks, and
+    :func:`confirm_server` records the answer in ``mail-servers-confirmed`` in the user
+    state folder (mode 0600; ``$MILEPAY_MAIL_SERVERS_CONFIRMED`` overrides the path).
+Failures
+    Every failure is a :class:`MailError` with a sentence a person can act on; nothing is
+    logged then.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import errno
 import os
 import re
 import smtplib
@@ -47,6 +61,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from tui.config import DEFAULT_PORTS, SECURITIES, MailConfig, make_private_dir
 from tui.domain.errors import MilepayError
 from tui.domain.money import format_amount
 
@@ -56,8 +71,7 @@ PLACEHOLDERS = (
     "late_fee", "business_name",
 )  # fmt: skip
 PASSWORD_ENV = "MILEPAY_SMTP_PASSWORD"
-SECURITIES = ("starttls", "tls", "none")
-DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+CONFIRMED_ENV = "MILEPAY_MAIL_SERVERS_CONFIRMED"
 
 
 class MailError(MilepayError):
@@ -155,9 +169,9 @@ def osc52(text: str) -> str:
 # ---- files -----------------------------------------------------------------------------------
 
 
-def default_folder(configured: str = "") -> Path:
-    """Where messages are saved unless the user types another path."""
-    return Path(configured).expanduser() if configured.strip() else Path.home() / "milepay-messages"
+def default_folder(configured: Path | None = None) -> Path:
+    """Where messages are saved unless the user types another path (config message_folder)."""
+    return configured.expanduser() if configured is not None else Path.home() / "milepay-messages"
 
 
 def default_path(folder: Path, row: Mapping[str, Any], step: str, today: dt.date, ext: str) -> Path:
@@ -192,12 +206,12 @@ def to_email_message(draft: Draft, *, from_addr: str = "", from_name: str = "",
 
 
 def save(path: Path, content: str | bytes) -> Path:
-    """Write a new file (mode 0600; folders made); refuse to overwrite one that exists."""
+    """Write a new file (mode 0600; folders made 0700); refuse to overwrite one that exists."""
     path = path.expanduser()
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        make_private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
         raise MailError(f"{path} already exists: choose another name (nothing was saved)") from None
     except OSError as exc:
@@ -217,79 +231,154 @@ def save_draft(path: Path, draft: Draft, **eml: Any) -> Path:
 # ---- SMTP ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SmtpConfig:
-    """Where and how to send (from the book's settings; the password never is one)."""
+class MailServerUnconfirmed(MailError):
+    """The server was never used from this machine: ask the user once before sending."""
 
-    host: str
-    port: int | None = None
-    security: str = "starttls"
-    user: str = ""
-    from_addr: str = ""
-    password_file: str = ""
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> SmtpConfig | None:
-        """The config from typed settings, or None when no SMTP host is set."""
-        host = getattr(settings, "smtp_host", "") or ""
-        if not host.strip():
-            return None
-        return cls(host=host.strip(), port=getattr(settings, "smtp_port", None),
-                   security=getattr(settings, "smtp_security", "starttls") or "starttls",
-                   user=getattr(settings, "smtp_user", "") or "",
-                   from_addr=getattr(settings, "smtp_from", "") or "",
-                   password_file=getattr(settings, "smtp_password_file", "") or "")  # fmt: skip
-
-    @property
-    def effective_port(self) -> int:
-        """The port, else the usual one for the security (587, 465, 25)."""
-        return self.port or DEFAULT_PORTS.get(self.security, 587)
-
-    @property
-    def sender(self) -> str:
-        """The From address: the configured one, else the user name when it is an address."""
-        return self.from_addr or (self.user if "@" in self.user else "")
-
-    def describe(self) -> str:
-        """``smtp.example.com:587 (STARTTLS) as user``."""
-        who = f" as {self.user}" if self.user else ""
-        return f"{self.host}:{self.effective_port} ({self.security.upper()}){who}"
+    def __init__(self, config: MailConfig) -> None:
+        self.server = config
+        who = f" as {config.user}" if config.user else ""
+        note = (
+            " The connection is not encrypted (security none)." if config.security == "none" else ""
+        )
+        super().__init__(
+            f"Send mail through {config.host}:{config.effective_port}{who}? "
+            f"This server has not been used from this machine before.{note}"
+        )
 
 
-def smtp_password(config: SmtpConfig, environ: Mapping[str, str] | None = None) -> str | None:
-    """The password from ``$MILEPAY_SMTP_PASSWORD``, else the 0600 file; None when neither."""
+def confirmed_servers_file() -> Path:
+    """``$MILEPAY_MAIL_SERVERS_CONFIRMED``, else ``mail-servers-confirmed`` in the state folder."""
+    env = os.environ.get(CONFIRMED_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("milepay")) / "mail-servers-confirmed"
+
+
+def is_confirmed(config: MailConfig, file: Path | None = None) -> bool:
+    """Has the user confirmed this server (``host:port:user``) on this machine?"""
+    path = confirmed_servers_file() if file is None else file
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MailError(f"cannot read the list of confirmed mail servers {path}: {exc}. "
+                        "Not sent; nothing logged.") from None  # fmt: skip
+    return config.server_id in lines
+
+
+def confirm_server(config: MailConfig, file: Path | None = None) -> None:
+    """Remember that the user confirmed this server (one line; file 0600, folder 0700)."""
+    path = confirmed_servers_file() if file is None else file
+    if is_confirmed(config, path):
+        return
+    try:
+        make_private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as out:
+            out.write(config.server_id + "\n")
+    except OSError as exc:
+        raise MailError(f"cannot record the confirmed mail server in {path}: "
+                        f"{exc.strerror or exc}. Not sent; nothing logged.") from None  # fmt: skip
+
+
+class PasswordFileError(MailError):
+    """The password file cannot be used; ``path`` and ``reason`` say which and why."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"the SMTP password file {path} {reason} (nothing was sent)")
+        self.path = path
+        self.reason = reason
+
+
+def _password_file_refused(path: Path, why: str) -> PasswordFileError:
+    return PasswordFileError(path, why)
+
+
+def _check_private(path: Path, info: os.stat_result) -> None:
+    """Refuse a password file that is not a regular file of ours with mode 0600 or 0400."""
+    if stat.S_ISLNK(info.st_mode):
+        raise _password_file_refused(path, "is a symbolic link: name the file itself, a regular "
+                                     "file only you can read")  # fmt: skip
+    if not stat.S_ISREG(info.st_mode):
+        raise _password_file_refused(path, "is not a regular file")
+    me = os.getuid()
+    if info.st_uid != me:
+        raise _password_file_refused(path, f"belongs to another user (uid {info.st_uid}), not to "
+                                     f"you (uid {me}): use a file of your own, mode 0600")  # fmt: skip
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise _password_file_refused(path, f"has mode {mode:04o}, so other users can read or "
+                                     f"change it; run: chmod 600 {path}")  # fmt: skip
+    if mode not in (0o600, 0o400):
+        raise _password_file_refused(path, f"has mode {mode:04o}; a password file must have "
+                                     f"mode 0600 or 0400: run chmod 600 {path}")  # fmt: skip
+
+
+def _open_password_file(path: Path) -> int:
+    """Open the password file after checking it (never following a symbolic link)."""
+    try:
+        _check_private(path, os.lstat(path))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise _password_file_refused(path, "does not exist") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # replaced by a link since the check
+            raise _password_file_refused(path, "is a symbolic link") from None
+        raise _password_file_refused(path, f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        _check_private(path, os.fstat(fd))  # the file opened is the file checked
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def check_password_file(path: Path) -> None:
+    """Raise :class:`PasswordFileError` unless ``path`` is a regular file of ours, 0600 or 0400."""
+    os.close(_open_password_file(path.expanduser()))
+
+
+def smtp_password(config: MailConfig, environ: Mapping[str, str] | None = None) -> str | None:
+    """The password from ``$MILEPAY_SMTP_PASSWORD``, else the private file; None when neither."""
     env = os.environ if environ is None else environ
     if env.get(PASSWORD_ENV):
         return env[PASSWORD_ENV]
-    if not config.password_file.strip():
+    if config.password_file is None:
         return None
-    path = Path(config.password_file).expanduser()
+    path = config.password_file.expanduser()
+    fd = _open_password_file(path)
+    with os.fdopen(fd, "rb") as source:
+        data = source.read(65536)
     try:
-        info = path.stat()
-    except OSError as exc:
-        raise MailError(
-            f"cannot read the SMTP password file {path}: {exc.strerror or exc}"
-        ) from None
-    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        mode = stat.S_IMODE(info.st_mode)
-        raise MailError(
-            f"the SMTP password file {path} has mode {mode:04o}, so other users can read it; "
-            f"run: chmod 600 {path} (nothing was sent)"
-        )
-    try:
-        return path.read_text(encoding="utf-8").strip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MailError(f"cannot read the SMTP password file {path}: {exc}") from None
+        password = data.decode("utf-8").strip("\r\n")
+    except UnicodeDecodeError:
+        raise _password_file_refused(path, "is not UTF-8 text") from None
+    if not password:
+        raise _password_file_refused(path, "is empty")
+    return password
 
 
-def send(config: SmtpConfig, message: EmailMessage, *, password: str | None = None,
-         timeout: float = 20.0) -> None:  # fmt: skip
-    """Send one message; raise :class:`MailError` with a plain reason when it was not sent."""
+def send(config: MailConfig, message: EmailMessage, *, password: str | None = None,
+         timeout: float = 20.0, environ: Mapping[str, str] | None = None,
+         confirmed_file: Path | None = None) -> None:  # fmt: skip
+    """Send one message; raise :class:`MailError` with a plain reason when it was not sent.
+
+    A server the user has not confirmed on this machine raises :class:`MailServerUnconfirmed`
+    before any connection; the password (when not given) is looked up only after that.
+    """
     where = f"{config.host}:{config.effective_port}"
     if not message.get("From"):
-        raise MailError("no sender address: set smtp_from (the From address) in the mail settings")
+        raise MailError("no sender address: set the From address (from in [mail] of the config "
+                        "file; M on the chase queue)")  # fmt: skip
     if not message.get("To"):
         raise MailError("the contact has no e-mail address: add one on the clients screen")
+    if not is_confirmed(config, confirmed_file):
+        raise MailServerUnconfirmed(config)
+    if password is None and config.user:
+        password = smtp_password(config, environ)
     if config.user and password is None:
         raise MailError(f"no SMTP password: set {PASSWORD_ENV} or a password file (mode 0600)")
     context = ssl.create_default_context()
@@ -347,7 +436,9 @@ def _reply(exc: smtplib.SMTPException) -> str:
 
 
 __all__ = [
-    "PLACEHOLDERS", "Draft", "MailError", "SmtpConfig", "compose", "default_folder",
-    "default_path", "fill", "message_values", "osc52", "save", "save_draft", "send",
-    "smtp_password", "to_email_message", "unknown_placeholders",
+    "CONFIRMED_ENV", "DEFAULT_PORTS", "PASSWORD_ENV", "PLACEHOLDERS", "SECURITIES", "Draft",
+    "MailConfig", "MailError", "MailServerUnconfirmed", "PasswordFileError", "check_password_file", "compose",
+    "confirm_server", "confirmed_servers_file", "default_folder", "default_path", "fill",
+    "is_confirmed", "message_values", "osc52", "save", "save_draft", "send", "smtp_password",
+    "to_email_message", "unknown_placeholders",
 ]  # fmt: skip

@@ -1,4 +1,8 @@
-"""The chase queue by keys on the demo book at 2026-11-24; what was logged is read from the file."""
+"""The chase queue by keys on the demo book at 2026-11-24; what was logged is read from the file.
+
+Mail settings come from a config file in the test's folder (``$MILEPAY_CONFIG``) and the list
+of confirmed mail servers is there too, so no test reads or writes the user's own.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 
 from tui.app import MilepayApp
+from tui.config import MailConfig, load_config, save_mail
+from tui.mail import confirm_server
 from tui.modals.chase_log import ChaseLogForm
 from tui.modals.compose import ComposeModal
 from tui.modals.confirm import ConfirmModal
+from tui.modals.mail_settings import MailSettingsForm
 from tui.screens.chase import ChaseScreen
 from tui.store import Book
 from tui.store.demo import write_demo
@@ -23,6 +30,22 @@ from .helpers import plain, press, settle, type_text
 AS_OF_TEXT = "2026-11-24"
 KETTLE = 47  # Kettle Corner Café / Website and online ordering #3, 5 days late: reminder
 ALL = "$client|$contact|$milestone|$amount|$due_date|$days_past_due|$invoice_no|$late_fee|$business_name"
+
+
+@pytest.fixture(autouse=True)
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The config file (not there yet) and the confirmed servers list, in the test's folder."""
+    path = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("MILEPAY_CONFIG", str(path))
+    monkeypatch.setenv("MILEPAY_MAIL_SERVERS_CONFIRMED", str(tmp_path / "state" / "confirmed"))
+    monkeypatch.delenv("MILEPAY_SMTP_PASSWORD", raising=False)
+    return path
+
+
+def local_server(port: int) -> dict[str, str]:
+    """The [mail] table for the local test server (no login, no TLS)."""
+    return {"host": "127.0.0.1", "port": str(port), "security": "none",
+            "from": "mara@lindqvist.example"}  # fmt: skip
 
 
 @pytest.fixture
@@ -113,18 +136,30 @@ async def test_edited_body_is_what_is_saved_and_logged(demo: Book, reopen, tmp_p
     assert event["note"] == f"saved to {target}" and "\n\nHello again. Dear" in event["message"]
 
 
-async def test_send_by_smtp_delivers_and_logs(demo: Book, reopen, smtp_server) -> None:
-    """With SMTP set up, ^r sends to the contact through the server and logs the step."""
+async def test_first_send_asks_about_the_server_then_sends_and_logs(
+    demo: Book, reopen, smtp_server, tmp_path: Path
+) -> None:
+    """^r through a server new to this machine asks first; y records it, sends, logs once."""
     port, inbox = smtp_server
-    demo.save_settings({"smtp_host": "127.0.0.1", "smtp_port": str(port), "smtp_security": "none",
-                        "smtp_from": "mara@lindqvist.example"})  # fmt: skip
+    save_mail(local_server(port))
     before = len(events(demo, KETTLE))
     app = MilepayApp(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_queue(pilot, "kettle")
         await press(pilot, "m", "ctrl+r")
+        assert isinstance(app.screen, ConfirmModal)
+        question = plain(app.screen.query_one(".dialog-body"))
+        assert f"Send mail through 127.0.0.1:{port}? This server has not been used" in question
+        assert "not encrypted" in question
+        assert inbox.envelopes == []
+        await press(pilot, "y")
+        assert isinstance(app.screen, ComposeModal)
         assert "Sent to lea@kettlecorner.example" in plain(app.screen.query_one("#compose-status"))
-    assert len(inbox.envelopes) == 1
+        await press(pilot, "ctrl+r")  # confirmed now: no second question
+        assert isinstance(app.screen, ComposeModal)
+        assert "already logged" in plain(app.screen.query_one("#compose-status"))
+    assert (tmp_path / "state" / "confirmed").read_text(encoding="utf-8") == f"127.0.0.1:{port}:\n"
+    assert len(inbox.envelopes) == 2
     got = inbox.envelopes[0]
     assert got.rcpt_tos == ["lea@kettlecorner.example"]
     assert got.mail_from == "mara@lindqvist.example"
@@ -135,13 +170,36 @@ async def test_send_by_smtp_delivers_and_logs(demo: Book, reopen, smtp_server) -
     assert logged[-1]["note"].startswith("sent by e-mail to lea@kettlecorner.example")
 
 
+async def test_no_to_a_new_server_sends_and_logs_nothing(
+    demo: Book, reopen, smtp_server, tmp_path: Path
+) -> None:
+    """n to the question: nothing sent, nothing logged, the server not recorded."""
+    port, inbox = smtp_server
+    save_mail(local_server(port))
+    count, before = demo.change_count(), len(events(demo, KETTLE))
+    app = MilepayApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_queue(pilot, "kettle")
+        await press(pilot, "m", "ctrl+r")
+        assert isinstance(app.screen, ConfirmModal)
+        await press(pilot, "n")
+        assert isinstance(app.screen, ComposeModal)
+        status = plain(app.screen.query_one("#compose-status"))
+        assert "Not sent: the mail server was not confirmed. Nothing logged." in status
+        assert "Dear Lea Brandt" in body_of(app)
+    assert inbox.envelopes == []
+    assert not (tmp_path / "state" / "confirmed").exists()
+    book = reopen()
+    assert len(events(book, KETTLE)) == before and book.change_count() == count
+
+
 async def test_refused_connection_says_so_and_logs_nothing(
     demo: Book, reopen, refused_port: int
 ) -> None:
     """Nobody listening on the SMTP port: a clear message, the text kept, no event."""
     port = refused_port
-    demo.save_settings({"smtp_host": "127.0.0.1", "smtp_port": str(port), "smtp_security": "none",
-                        "smtp_from": "mara@lindqvist.example"})  # fmt: skip
+    save_mail(local_server(port))
+    confirm_server(MailConfig(host="127.0.0.1", port=port, security="none"))
     before = len(events(demo, KETTLE))
     app = MilepayApp(demo)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -152,6 +210,27 @@ async def test_refused_connection_says_so_and_logs_nothing(
         assert f"127.0.0.1:{port}: connection refused" in status and "Not sent" in status
         assert "Dear Lea Brandt" in body_of(app)
     assert len(events(reopen(), KETTLE)) == before
+
+
+async def test_open_password_file_is_refused_when_sending(
+    demo: Book, reopen, smtp_server, tmp_path: Path
+) -> None:
+    """A login whose password file others can read: named in the status, nothing sent."""
+    port, inbox = smtp_server
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret")
+    secret.chmod(0o600)
+    save_mail({**local_server(port), "user": "mara", "password_file": str(secret)})
+    secret.chmod(0o644)  # after it was set up
+    confirm_server(MailConfig(host="127.0.0.1", port=port, security="none", user="mara"))
+    before = len(events(demo, KETTLE))
+    app = MilepayApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_queue(pilot, "kettle")
+        await press(pilot, "m", "ctrl+r")
+        status = plain(app.screen.query_one("#compose-status"))
+        assert f"the SMTP password file {secret} has mode 0644" in status
+    assert inbox.envelopes == [] and len(events(reopen(), KETTLE)) == before
 
 
 async def test_firm_offers_to_pause_the_contract(demo: Book, reopen) -> None:
@@ -230,29 +309,43 @@ async def test_log_a_phone_call(demo: Book, reopen) -> None:
     assert logged[-1]["note"] == "promised to pay Friday"
 
 
-async def test_mail_setup_form_saves_settings_and_refuses_open_password_file(
-    demo: Book, reopen, tmp_path: Path
+async def test_mail_setup_writes_the_config_file_not_the_book(
+    demo: Book, reopen, tmp_path: Path, config_file: Path
 ) -> None:
-    """M: the SMTP settings are saved; a password file others can read is named as wrong."""
+    """M edits [mail] of the config file (comments kept); the book is not written."""
+    config_file.parent.mkdir(mode=0o700)
+    config_file.write_text('# mine\ntheme = "textual-dark"\n\n[mail]\nport = 2525  # the relay\n')
     secret = tmp_path / "pw"
     secret.write_text("x")
     secret.chmod(0o644)
+    count = demo.change_count()
     app = MilepayApp(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "7", "M")
         form = app.screen
-        form.query_one("#field-smtp_host", Input).value = "smtp.example.com"
-        form.query_one("#field-smtp_from", Input).value = "mara@lindqvist.example"
-        form.query_one("#field-smtp_password_file", Input).value = str(secret)
+        assert isinstance(form, MailSettingsForm)
+        assert f"Written to {config_file} (not the book)" in plain(form.query_one(".form-subtitle"))
+        assert form.query_one("#field-port", Input).value == "2525"
+        form.query_one("#field-host", Input).value = "smtp.example.com"
+        form.query_one("#field-from", Input).value = "mara@lindqvist.example"
+        form.query_one("#field-password_file", Input).value = str(secret)
         await press(pilot, "ctrl+s")
-        assert "chmod 600" in plain(form.query_one("#err-smtp_password_file"))
+        assert "chmod 600" in plain(form.query_one("#err-password_file"))
+        form.query_one("#field-port", Input).value = "abc"
+        await settle(pilot)
+        assert "'abc' is not a port number" in plain(form.query_one("#err-port"))
+        form.query_one("#field-port", Input).value = "2525"
         secret.chmod(0o600)
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ChaseScreen)
-    settings = reopen().settings()
-    assert (settings.smtp_host, settings.smtp_from) == (
-        "smtp.example.com",
-        "mara@lindqvist.example",
+    assert config_file.read_text(encoding="utf-8") == (
+        '# mine\ntheme = "textual-dark"\n\n[mail]\nport = 2525  # the relay\n'
+        f'host = "smtp.example.com"\nsecurity = "starttls"\nfrom = "mara@lindqvist.example"\n'
+        f'password_file = "{secret}"\n'
     )
-    assert settings.smtp_password_file == str(secret) and settings.smtp_security == "starttls"
+    config, problems = load_config(config_file)
+    assert problems == []
+    assert config.mail == MailConfig(host="smtp.example.com", port=2525, security="starttls",
+                                     from_addr="mara@lindqvist.example", password_file=secret)  # fmt: skip
+    assert reopen().change_count() == count

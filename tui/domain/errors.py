@@ -19,8 +19,11 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
 def is_control(ch: str) -> bool:
-    """True for C0 and C1 controls, DEL, and bidirectional overrides/isolates."""
-    return unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS
+    """True for C0 and C1 controls, DEL, bidirectional overrides/isolates, lone surrogates.
+
+    (A lone surrogate is what Python makes of bytes that are not UTF-8 in an argument.)
+    """
+    return unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_CONTROLS
 
 
 def printable(text: str, *, keep_newlines: bool = False) -> str:
@@ -31,7 +34,7 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     ``keep_newlines`` leaves ``\\n`` as it is (a message made of several error lines, each of
     which was escaped on its own).
     """
-    if not any(is_control(ch) for ch in text):
+    if not any(is_control(ch) and not (keep_newlines and ch == "\n") for ch in text):
         return text
     out = []
     for ch in text:

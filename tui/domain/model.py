@@ -9,6 +9,7 @@ Records hold their own attributes only; parents are referred to by id in the sto
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -35,6 +36,7 @@ from tui.domain.values import (
     parse_percent,
     parse_text,
     parse_yes_no,
+    refuse_foreign_digits,
 )
 
 Fields = Mapping[str, Any]
@@ -505,9 +507,8 @@ class Expense(Record):
 def parse_fx_rate(text: str, field: str) -> Decimal:
     """An exchange rate: the value of one unit of a currency in the home currency (> 0)."""
     raw = (text or "").strip()
-    import re
-
-    if not re.match(r"^\d{1,9}(\.\d{1,8})?$", raw):
+    refuse_foreign_digits(raw, field)
+    if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,8})?", raw):
         raise ValidationError(field, f"'{raw}' is not an exchange rate (e.g. 1.17)")
     value = Decimal(raw)
     if value <= 0:
@@ -554,7 +555,11 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
 
 @dataclass
 class Settings:
-    """The book's settings (SPEC section 2), typed; stored as key/value text in the book."""
+    """The book's settings (SPEC section 2), typed; stored as key/value text in the book.
+
+    Preferences of one person on one machine (theme, mail server, message folder) are not
+    book settings: they are in the config file (``tui.config``).
+    """
 
     home_currency: str = "EUR"
     timezone: str = ""
@@ -570,15 +575,6 @@ class Settings:
     legal_cost_estimate: Decimal = Decimal("500.00")
     forecast_weeks: int = 12
     forecast_months: int = 6
-    theme: str = "dark"
-    #: sending chase messages (the password is never a setting: see tui/mail.py)
-    smtp_host: str = ""
-    smtp_port: int | None = None
-    smtp_security: str = "starttls"
-    smtp_user: str = ""
-    smtp_from: str = ""
-    smtp_password_file: str = ""
-    message_folder: str = ""
     fx: dict[str, Decimal] = field(default_factory=dict)
 
     #: keys stored in the settings table (fx rates and templates live in their own tables)
@@ -597,14 +593,6 @@ class Settings:
         "legal_cost_estimate",
         "forecast_weeks",
         "forecast_months",
-        "theme",
-        "smtp_host",
-        "smtp_port",
-        "smtp_security",
-        "smtp_user",
-        "smtp_from",
-        "smtp_password_file",
-        "message_folder",
     )
 
     @property
@@ -657,10 +645,6 @@ class Settings:
             return raw
         if key in ("business_name", "signature"):
             return parse_text(raw, key)
-        if key == "theme":
-            if raw not in ("dark", "light"):
-                raise ValidationError(key, f"'{raw}' is not dark or light")
-            return raw
         if key == "opening_balance":
             return parse_amount(raw or "0", key, allow_negative=True)
         if key == "legal_cost_estimate":
@@ -679,18 +663,6 @@ class Settings:
             return parse_int(raw, key, minimum=1, maximum=3650)
         if key in ("forecast_weeks", "forecast_months"):
             return parse_int(raw, key, minimum=1, maximum=260)
-        if key in ("smtp_host", "smtp_user", "smtp_password_file", "message_folder"):
-            if any(c in raw for c in "\r\n"):
-                raise ValidationError(key, "must be one line")
-            return parse_text(raw, key, max_length=500)
-        if key == "smtp_port":
-            return parse_int(raw, key, minimum=1, maximum=65535) if raw else None
-        if key == "smtp_security":
-            if (raw or "starttls") not in ("starttls", "tls", "none"):
-                raise ValidationError(key, f"'{raw}' is not starttls, tls or none")
-            return raw or "starttls"
-        if key == "smtp_from":
-            return parse_email(raw, key)
         raise ValidationError(key, "is not a setting milepay knows")
 
     @classmethod

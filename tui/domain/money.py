@@ -6,6 +6,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tui.domain.errors import ValidationError
+from tui.domain.values import refuse_foreign_digits
 
 CENT = Decimal("0.01")
 #: The largest amount milepay accepts for one figure. DECIMAL(18,2) holds far more, but a
@@ -13,8 +14,10 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999.99")
 
 # 1250 / 1250.5 / 1250.50 / 1,250.00 (commas only as thousands separators, groups of three)
-_PLAIN = re.compile(r"^\d+(\.\d+)?$")
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+# ASCII digits only: ``\d`` and Decimal() also take Arabic-Indic, fullwidth and other digits.
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
+_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+_DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")
 
 
 def parse_amount(
@@ -28,7 +31,8 @@ def parse_amount(
     """Parse an amount typed by a person into an exact Decimal with two places.
 
     Accepts ``1250``, ``1250.5``, ``1,250.00``; refuses ``12,50`` (a decimal comma),
-    ``abc``, ``1e3``, more than two decimals, a negative unless allowed, and absurd sizes.
+    ``abc``, ``1e3``, digits other than ASCII 0-9 (``٣٣٣.٣٣``, ``１２３``), more than two
+    decimals, a negative unless allowed, and absurd sizes.
     """
     if isinstance(text, Decimal | int) and not isinstance(text, bool):
         raw = str(text)
@@ -38,16 +42,17 @@ def parse_amount(
         raise ValidationError(field, f"expected an amount, got {type(text).__name__}")
     if raw == "":
         raise ValidationError(field, "is required (an amount such as 1250.00)")
+    refuse_foreign_digits(raw, field)
     negative = False
     body = raw
     if body[0] in "+-":
         negative = body[0] == "-"
         body = body[1:].strip()
-    if _PLAIN.match(body):
+    if _PLAIN.fullmatch(body):
         digits = body
-    elif _GROUPED.match(body):
+    elif _GROUPED.fullmatch(body):
         digits = body.replace(",", "")
-    elif re.match(r"^\d+,\d{1,2}$", body):
+    elif _DECIMAL_COMMA.fullmatch(body):
         raise ValidationError(
             field,
             f"'{raw}' uses a decimal comma; write it with a dot, e.g. {body.replace(',', '.')}",

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TypeVar
 
-from tui.domain.errors import ValidationError
+from tui.domain.errors import ValidationError, is_control, printable
 
 
 class ContactRole(StrEnum):
@@ -160,9 +160,18 @@ def parse_currency(text: str, field: str = "currency", *, default: str | None = 
     raw = (text or "").strip()
     if raw == "" and default is not None:
         return default
-    if not re.match(r"^[A-Za-z]{3}$", raw):
+    if not re.fullmatch(r"[A-Za-z]{3}", raw):
         raise ValidationError(field, f"'{raw}' is not a currency code (three letters, e.g. EUR)")
     return raw.upper()
+
+
+def refuse_foreign_digits(raw: str, field: str) -> None:
+    """Refuse digits other than ASCII 0-9 (``١٢``, ``１２``, ``²``), which ``int()`` accepts."""
+    for ch in raw:
+        if ch not in "0123456789" and (ch.isdigit() or ch.isnumeric()):
+            raise ValidationError(
+                field, f"'{raw}' has a digit other than 0-9 ({ch}); type the number with 0-9"
+            )
 
 
 def parse_percent(
@@ -172,7 +181,8 @@ def parse_percent(
     raw = str(text).strip().rstrip("%").strip()
     if raw == "":
         raise ValidationError(field, "is required (a percentage such as 2.5)")
-    if not re.match(r"^\d+(\.\d{1,4})?$", raw):
+    refuse_foreign_digits(raw, field)
+    if not re.fullmatch(r"[0-9]+(\.[0-9]{1,4})?", raw):
         raise ValidationError(field, f"'{text}' is not a percentage (e.g. 2.5, at most 4 decimals)")
     try:
         value = Decimal(raw)
@@ -186,9 +196,10 @@ def parse_percent(
 def parse_int(
     text: str | int, field: str, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:
-    """Parse a whole number within bounds."""
+    """Parse a whole number (ASCII digits, at most 9 of them) within bounds."""
     raw = str(text).strip()
-    if not re.match(r"^-?\d{1,9}$", raw):
+    refuse_foreign_digits(raw, field)
+    if not re.fullmatch(r"-?[0-9]{1,9}", raw):
         raise ValidationError(field, f"'{raw}' is not a whole number")
     value = int(raw)
     if minimum is not None and value < minimum:
@@ -210,23 +221,76 @@ def parse_yes_no(text: str, field: str, *, default: bool = False) -> bool:
     raise ValidationError(field, f"'{text}' is not yes or no")
 
 
+#: Fields whose text may run over several lines (``\n`` and TAB allowed); every other text
+#: field is one line. The one rule :func:`parse_text` applies, keyed by the field's name so the
+#: same field is treated alike in forms, CSV files and settings.
+MULTILINE_FIELDS = frozenset(
+    {
+        "address",
+        "body",
+        "description",
+        "feedback",
+        "message",
+        "note",
+        "notes",
+        "red_flags",
+        "signature",
+    }
+)
+
+#: characters that break a line: newline, CR, vertical tab, form feed, NEL, and the Unicode
+#: line and paragraph separators
+_LINE_BREAKS = "\n\r\u2028\u2029\x85\x0b\x0c"
+
+
+def check_characters(text: str, field: str, *, multiline: bool) -> None:
+    """Refuse control characters, bidi overrides/isolates and text that is not valid UTF-8.
+
+    One-line text also refuses line breaks and TAB; multi-line text allows ``\\n`` and TAB
+    (normalise ``\\r\\n`` first). The message names the field and the first such character.
+    """
+    for ch in text:
+        if "\ud800" <= ch <= "\udfff":
+            raise ValidationError(field, "contains bytes that are not UTF-8 text; retype it")
+        if multiline and ch in "\n\t":
+            continue
+        if ch in _LINE_BREAKS and not multiline:
+            raise ValidationError(field, "contains a line break; it must be one line")
+        if is_control(ch) or ch in _LINE_BREAKS:
+            raise ValidationError(
+                field, f"contains a control character ({printable(ch)}); remove it"
+            )
+
+
 def parse_text(
-    text: str | None, field: str, *, required: bool = False, max_length: int = 2000
+    text: str | None,
+    field: str,
+    *,
+    required: bool = False,
+    max_length: int = 2000,
+    multiline: bool | None = None,
 ) -> str:
-    """Clean free text: strip it, refuse control characters and overlong input."""
+    """Clean free text: strip it, refuse control characters and overlong input.
+
+    ``multiline`` None means "as the field's name says" (:data:`MULTILINE_FIELDS`). Multi-line
+    text has ``\\r\\n`` turned into ``\\n``.
+    """
+    if multiline is None:
+        multiline = field in MULTILINE_FIELDS
     raw = (text or "").strip()
+    if multiline:
+        raw = raw.replace("\r\n", "\n")
     if required and raw == "":
         raise ValidationError(field, "is required")
+    check_characters(raw, field, multiline=multiline)
     if len(raw) > max_length:
         raise ValidationError(field, f"is too long ({len(raw)} characters, at most {max_length})")
-    if any(ord(c) < 32 and c not in "\n\t" for c in raw):
-        raise ValidationError(field, "contains control characters")
     return raw
 
 
 def parse_email(text: str | None, field: str = "email") -> str:
     """An e-mail address, or empty; refuses text that cannot be an address."""
     raw = parse_text(text, field, max_length=254)
-    if raw and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", raw):
+    if raw and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw):
         raise ValidationError(field, f"'{raw}' is not an e-mail address")
     return raw

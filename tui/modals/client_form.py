@@ -9,7 +9,7 @@ from typing import Any
 from tui.domain.errors import ValidationError
 from tui.domain.model import Client, Contact
 from tui.domain.values import ContactRole, WorkAgain
-from tui.modals.form import Field, FormModal, choices_of
+from tui.modals.form import Field, FormModal, choices_of, text_of
 
 ROLES = [
     ("main", "Main contact", "day-to-day"),
@@ -53,9 +53,11 @@ def contacts_from(values: Mapping[str, str]) -> list[Contact]:
 
 
 class ClientForm(FormModal):
-    """New or edit client. ``save`` gets the parsed client and contacts (runs in a thread)."""
+    """New or edit client. ``save`` gets the parsed client and contacts (runs in a thread);
+    editing, also ``expected=`` (the row the form opened on, to pass to the store)."""
 
     RECORD = Client
+    WHAT = "client"
 
     def __init__(
         self,
@@ -66,15 +68,20 @@ class ClientForm(FormModal):
     ) -> None:
         new = client is None
         fields = CLIENT_FIELDS + (contact_fields() if new else [])
-        values = {k: "" if v is None else str(v) for k, v in (client or {}).items()}
+        values = {k: text_of(v) for k, v in (client or {}).items()}
         values.setdefault("work_again", WorkAgain.UNDECIDED.value)
+
+        def write(v: dict[str, str], **kw: Any) -> Any:
+            return save(Client.parse(v, today_=today), contacts_from(v), **kw)
+
         super().__init__(
             "New client" if new else f"Edit client: {values.get('name', '')}",
             fields,
             values,
-            save=lambda v: save(Client.parse(v, today_=today), contacts_from(v)),
+            save=write,
             today=today,
             saved_message="Client added." if new else "Client saved.",
+            expected=client,
         )
 
     def check_field(self, name: str, values: Mapping[str, str]) -> None:

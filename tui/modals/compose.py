@@ -3,8 +3,10 @@
 The first successful copy (OSC 52), save (.txt/.eml) or send (SMTP) logs exactly one chase
 event (today, the step, channel e-mail, the contact, the message as it went out); doing a
 second of them from the same composer does not log again. A failed save or send shows why,
-keeps the text, and logs nothing. Esc closes, asking first when edited text was never
-copied, saved or sent. The keys are ctrl keys because the body editor has the focus.
+keeps the text, and logs nothing. The first send through a mail server this machine has not
+used asks first (``Send mail through host:port as user?``): yes records the server and sends,
+no sends and logs nothing. Esc closes, asking first when edited text was never copied, saved
+or sent. The keys are ctrl keys because the body editor has the focus.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
+from tui.config import MailConfig
 from tui.domain.errors import MilepayError
 from tui.mail import (
     Draft,
-    SmtpConfig,
+    MailServerUnconfirmed,
+    confirm_server,
     default_path,
     save_draft,
     send,
-    smtp_password,
     to_email_message,
 )
 
@@ -48,7 +51,8 @@ class Delivery:
     today: dt.date
     #: runs in a thread: log the chase event with (note, message); returns its id
     log: Callable[[str, str], Any]
-    smtp: SmtpConfig | None
+    #: the config file's ``[mail]`` table (None: no server set up)
+    smtp: MailConfig | None
     folder: Path
     from_name: str = ""
     unknown: list[str] = dataclasses.field(default_factory=list)
@@ -172,16 +176,43 @@ class ComposeModal(ModalScreen[bool]):
                 timeout=6,
             )
             return
-        draft = self.draft()
+        self._send(smtp, self.draft(), confirmed=False)
 
-        def work() -> str:
-            password = smtp_password(smtp)
+    def _send(self, smtp: MailConfig, draft: Draft, *, confirmed: bool) -> None:
+        """Send in a thread; a server new to this machine is asked about first (nothing sent)."""
+
+        def work() -> str | MailServerUnconfirmed:
+            if confirmed:
+                confirm_server(smtp)
             msg = to_email_message(draft, from_addr=smtp.sender, from_name=self.delivery.from_name)
-            send(smtp, msg, password=password)
+            try:
+                send(smtp, msg)
+            except MailServerUnconfirmed as exc:
+                return exc  # a question, not a failure: no error toast
             return draft.to_email
 
-        self._in_thread(work, lambda to: self._delivered(f"sent by e-mail to {to} via {smtp.host}", draft,
-                                                         f"Sent to {to}"), f"Sending via {smtp.describe()}…")  # fmt: skip
+        def done(result: str | MailServerUnconfirmed) -> None:
+            if isinstance(result, MailServerUnconfirmed):
+                self._ask_server(smtp, draft, str(result))
+            else:
+                self._delivered(f"sent by e-mail to {result} via {smtp.host}", draft,
+                                f"Sent to {result}")  # fmt: skip
+
+        self._in_thread(work, done, f"Sending via {smtp.describe()}…")
+
+    def _ask_server(self, smtp: MailConfig, draft: Draft, question: str) -> None:
+        """Ask before the first send through a server; no: nothing sent, nothing logged."""
+        from tui.modals.confirm import ConfirmModal
+
+        self.status("Waiting for your answer: this mail server is new to this machine.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send(smtp, draft, confirmed=True)
+            else:
+                self.status("Not sent: the mail server was not confirmed. Nothing logged.")
+
+        self.app.push_screen(ConfirmModal(question, yes="Send", no="Do not send"), answered)
 
     def _in_thread(self, work: Callable[[], Any], done: Callable[[Any], None], doing: str) -> None:
         """Run file or network work in a thread worker; failures come back to the status line."""
@@ -198,9 +229,7 @@ class ComposeModal(ModalScreen[bool]):
             self.busy = False
             self.status(f"Not done: {exc}", error=True)
 
-        app = self.milepay
-        app.run_worker(lambda: app._in_thread(work, ok, failed, None), thread=True,
-                       group="mail", exit_on_error=False)  # fmt: skip
+        self.milepay.session.run(work, done=ok, failed=failed, group="mail")
 
     def _delivered(self, note: str, draft: Draft, said: str) -> None:
         """The message went out: log the chase event once, then say so."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from tui.domain.model import Contact
 from tui.domain.values import ContactRole
-from tui.modals.form import Field, FormModal
+from tui.modals.form import Field, FormModal, text_of
 
 FIELDS = [
     Field("name", "Name", required=True),
@@ -28,9 +28,11 @@ FIELDS = [
 
 
 class ContactForm(FormModal):
-    """New or edit contact; ``save`` gets the parsed contact (runs in a thread)."""
+    """New or edit contact; ``save`` gets the parsed contact (runs in a thread) and, editing,
+    ``expected=`` (the row the form opened on)."""
 
     RECORD = Contact
+    WHAT = "contact"
 
     def __init__(
         self,
@@ -40,13 +42,14 @@ class ContactForm(FormModal):
         save: Callable[[Contact], Any],
         contact: Mapping[str, Any] | None = None,
     ) -> None:
-        values = {k: "" if v is None else str(v) for k, v in (contact or {}).items()}
+        values = {k: text_of(v) for k, v in (contact or {}).items()}
         values.setdefault("role", ContactRole.MAIN.value)
         super().__init__(
             ("New contact" if contact is None else "Edit contact") + f" at {client_name}",
             FIELDS,
             values,
-            save=lambda v: save(Contact.parse(v, today_=today)),
+            save=lambda v, **kw: save(Contact.parse(v, today_=today), **kw),
             today=today,
             saved_message="Contact saved.",
+            expected=contact,
         )

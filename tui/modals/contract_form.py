@@ -16,9 +16,9 @@ from tui.domain.errors import ValidationError
 from tui.domain.model import Contract, Milestone
 from tui.domain.money import parse_amount
 from tui.domain.values import ContractStatus, LateFeeKind
-from tui.modals.form import DATE_HINT, Field, FormModal, choices_of
+from tui.modals.form import DATE_HINT, Field, FormModal, choices_of, text_of
 from tui.modals.schedule import UNITS, generate
-from tui.screens.summaries import money
+from tui.present import money
 
 SCHEDULE_FIELDS = ("schedule", "count", "every", "unit", "first_due", "phases")
 
@@ -67,9 +67,13 @@ SCHEDULE = [
 
 
 class ContractForm(FormModal):
-    """New contract (client, terms and a generated schedule) or edit a contract's terms."""
+    """New contract (client, terms and a generated schedule) or edit a contract's terms.
+
+    ``save`` gets the client id, the parsed contract and the schedule (runs in a thread) and,
+    editing, ``expected=`` (the row the form opened on)."""
 
     RECORD = Contract
+    WHAT = "contract"
 
     def __init__(
         self,
@@ -91,23 +95,30 @@ class ContractForm(FormModal):
             choices = [(name, str(cid)) for cid, name in clients]
             fields.insert(0, Field("client", "Client", "select", choices, required=True))
             fields += SCHEDULE
-        values = {k: "" if v is None else str(v) for k, v in (contract or {}).items()}
+        values = {k: self.field_text(k, v) for k, v in (contract or {}).items()}
         if self.new:
             values.update({"currency": home_currency, "status": "active", "late_fee_kind": "none",
                            "schedule": "equal", "count": "3", "every": "1", "unit": "months",
                            "client": str(client_id) if client_id is not None else ""})  # fmt: skip
-        else:
-            values["late_fee_value"] = _plain(values.get("late_fee_value", ""))
         super().__init__(
             "New contract" if self.new else f"Edit contract: {values.get('title', '')}",
             fields,
             values,
-            save=lambda v: save(
-                int(v.get("client") or 0), Contract.parse(v, today_=today), self.schedule(v)
+            save=lambda v, **kw: save(
+                int(v.get("client") or 0),
+                Contract.parse(v, today_=today),
+                self.schedule(v),
+                **kw,
             ),
             today=today,
             saved_message="Contract added." if self.new else "Contract saved.",
+            expected=contract,
         )
+
+    def field_text(self, name: str, value: Any) -> str:
+        """Stored values as typed; a late-fee percentage without trailing zeros."""
+        text = text_of(value)
+        return _plain(text) if name == "late_fee_value" else text
 
     def compose_extra(self) -> ComposeResult:
         """The live schedule preview (new contracts only)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from tui.domain.model import Expense
 from tui.domain.values import Cadence
-from tui.modals.form import DATE_HINT, Field, FormModal, choices_of
+from tui.modals.form import DATE_HINT, Field, FormModal, choices_of, text_of
 
 FIELDS = [
     Field("name", "Name", required=True),
@@ -21,9 +21,11 @@ FIELDS = [
 
 
 class ExpenseForm(FormModal):
-    """New or edit expense; ``save`` gets the parsed expense (runs in a thread)."""
+    """New or edit expense; ``save`` gets the parsed expense (runs in a thread) and, editing,
+    ``expected=`` (the row the form opened on)."""
 
     RECORD = Expense
+    WHAT = "expense"
 
     def __init__(
         self,
@@ -33,14 +35,15 @@ class ExpenseForm(FormModal):
         home_currency: str,
         expense: Mapping[str, Any] | None = None,
     ) -> None:
-        values = {k: "" if v is None else str(v) for k, v in (expense or {}).items()}
+        values = {k: text_of(v) for k, v in (expense or {}).items()}
         values.setdefault("currency", home_currency)
         values.setdefault("cadence", Cadence.MONTHLY.value)
         super().__init__(
             "New expense" if expense is None else f"Edit expense: {values.get('name', '')}",
             FIELDS,
             values,
-            save=lambda v: save(Expense.parse(v, today_=today)),
+            save=lambda v, **kw: save(Expense.parse(v, today_=today), **kw),
             today=today,
             saved_message="Expense saved.",
+            expected=expense,
         )

@@ -1,16 +1,24 @@
 """The base of every form: labelled fields validated as the user types, saved in a thread.
 
-A form never accepts a bad value: each field is parsed with the domain parser on every
-change and the wrong one is named under it; Save (Enter or ctrl+s) checks them all again,
-then runs the write in a thread worker through ``MilepayApp.write``. When the store refuses
-(an overpayment, a duplicate name, a busy book) the form stays open with everything typed.
-Escape asks before throwing typed changes away.
+A form never accepts a bad value: a change to a field parses that field with the domain
+parser (and re-checks the fields whose last check read it) and names the wrong one under it;
+Save (Enter or ctrl+s) checks them all again, then runs the write in a thread worker through
+``MilepayApp.write``. When the store refuses (an overpayment, a duplicate name, a busy book)
+the form stays open with everything typed. Escape asks before throwing typed changes away.
+
+A form opened on a stored record keeps that row (``expected``) and its save action is called
+as ``save(values, expected=row)``, so the store refuses a save over a record changed
+elsewhere since (:class:`~tui.domain.errors.StaleEditError`); the form then asks what to do
+(:mod:`tui.modals.stale`) and writes nothing until the user decides.
+
+Tab and shift+tab are priority bindings: the app moves the focus when it routes the key, so
+the keys after a Tab in one burst (a slow SSH link, a paste) land in the next field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -23,7 +31,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
-from tui.domain.errors import MilepayError, ValidationError
+from tui.domain.errors import MilepayError, StaleEditError, ValidationError
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
@@ -50,6 +58,41 @@ def choices_of(values: Sequence[str]) -> list[tuple[str, str]]:
     return [(v.replace("_", " "), v) for v in values]
 
 
+def text_of(value: Any) -> str:
+    """A stored value as a form shows it: None is empty, everything else its ``str``."""
+    return "" if value is None else str(value)
+
+
+class LiveValues(Mapping[str, str]):
+    """The form's values read from the widgets when asked, remembering which were read.
+
+    A field's check reads only what it needs; what it read is what it depends on, so a change
+    to a field re-checks just the fields whose last check read it.
+    """
+
+    def __init__(self, names: Sequence[str], read: Callable[[str], str]) -> None:
+        self._names = list(names)
+        self._known = set(names)
+        self._read = read
+        self.read_keys: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._known:
+            raise KeyError(key)
+        self.read_keys.add(key)
+        return self._read(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        self.read_keys.update(self._names)  # a check that looks at every value depends on all
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 class FormModal(ModalScreen[Any]):
     """A modal form over a record type; subclasses give fields, checks and the save action."""
 
@@ -61,11 +104,16 @@ class FormModal(ModalScreen[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form-save"),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
-        Binding("tab", "app.focus_next", "Next field", show=False),
+        # priority: the focus moves when the app routes the key, not after the keys behind it
+        # in the same burst were already handed to the field being left
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     #: the record type whose ``parse_field``/``parse`` check the values (None: no record)
     RECORD: Any = None
+    #: what the form edits, as the stale-edit dialog names it ("This client was changed ...")
+    WHAT = "record"
 
     def __init__(
         self,
@@ -73,10 +121,11 @@ class FormModal(ModalScreen[Any]):
         fields: Sequence[Field],
         values: Mapping[str, str] | None = None,
         *,
-        save: Callable[[dict[str, str]], Any],
+        save: Callable[..., Any],
         today: dt.date,
         saved_message: str = "Saved.",
         subtitle: str = "",
+        expected: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -90,6 +139,12 @@ class FormModal(ModalScreen[Any]):
         self.saved_message = saved_message
         self.touched: set[str] = set()
         self.saving = False
+        #: the stored row the form was opened on (None: a new record); the save passes it on
+        self.expected: Mapping[str, Any] | None = expected
+        self._names = [f.name for f in self.fields if f.kind != "heading"]
+        self._widgets: dict[str, Widget] = {}
+        #: field -> the values its last check read (its dependencies)
+        self._reads: dict[str, set[str]] = {}
         self._errors: dict[str, str | None] = {}
         self._problem: str | None = None
 
@@ -167,20 +222,43 @@ class FormModal(ModalScreen[Any]):
 
     # ---- values and checks ----------------------------------------------------------------
 
+    def field_widget(self, name: str) -> Widget:
+        """The widget of field ``name`` (looked up once)."""
+        widget = self._widgets.get(name)
+        if widget is None:
+            widget = self._widgets[name] = self.query_one(f"#field-{name}")
+        return widget
+
+    def value(self, name: str) -> str:
+        """One field's text as typed now."""
+        widget = self.field_widget(name)
+        if isinstance(widget, Input):
+            return widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.BLANK else str(widget.value)
+        return ""
+
     def values(self) -> dict[str, str]:
         """Every field's text as typed."""
-        out: dict[str, str] = {}
-        for f in self.fields:
-            if f.kind == "heading":
-                continue
-            widget = self.query_one(f"#field-{f.name}")
-            if isinstance(widget, Input):
-                out[f.name] = widget.value
-            elif isinstance(widget, TextArea):
-                out[f.name] = widget.text
-            elif isinstance(widget, Select):
-                out[f.name] = "" if widget.value is Select.BLANK else str(widget.value)
-        return out
+        return {name: self.value(name) for name in self._names}
+
+    def set_value(self, name: str, text: str) -> None:
+        """Put ``text`` in field ``name`` (a select keeps its value when ``text`` is no choice)."""
+        widget = self.field_widget(name)
+        if isinstance(widget, Input):
+            widget.value = text
+        elif isinstance(widget, TextArea):
+            widget.load_text(text)
+        elif isinstance(widget, Select):
+            f = next(f for f in self.fields if f.name == name)
+            if text in [v for _, v in f.choices]:
+                widget.value = text
+
+    def field_text(self, name: str, value: Any) -> str:
+        """A stored value of field ``name`` as the form shows it (a contract trims percents)."""
+        return text_of(value)
 
     @property
     def is_dirty(self) -> bool:
@@ -229,16 +307,16 @@ class FormModal(ModalScreen[Any]):
         box.set_class(bool(message), "-shown")
 
     def _check_one(self, name: str) -> bool:
-        values = self.values()
+        """Check field ``name``; remember which values the check read (what it depends on)."""
+        values = LiveValues(self._names, self.value)
+        message: str | None = None
         try:
             self.check_field(name, values)
         except ValidationError as exc:
-            self.show_error(
-                name, exc.reason if exc.field in (name, self._label(name)) else str(exc)
-            )
-            return False
-        self.show_error(name, None)
-        return True
+            message = exc.reason if exc.field in (name, self._label(name)) else str(exc)
+        self._reads[name] = values.read_keys
+        self.show_error(name, message)
+        return message is None
 
     def _field_name(self, widget: Widget | None) -> str | None:
         wid = widget.id if widget is not None else None
@@ -252,8 +330,10 @@ class FormModal(ModalScreen[Any]):
         if name is None or not self.is_mounted:
             return
         self.touched.add(name)
-        for other in sorted(self.touched):
-            self._check_one(other)
+        # the changed field, and every touched field whose last check read it
+        for other in self._names:
+            if other == name or (other in self.touched and name in self._reads.get(other, ())):
+                self._check_one(other)
         self.show_problem(None)
         self.values_changed()
 
@@ -284,8 +364,15 @@ class FormModal(ModalScreen[Any]):
             return
         self.saving = True
         self.show_problem(None)
-        self.milepay.write(lambda: self.save_action(values), done=self._saved,
-                           failed=self._refused, message=self.saved_message)  # fmt: skip
+        expected = self.expected  # as it is now, on this thread
+
+        def work() -> Any:
+            if expected is None:
+                return self.save_action(values)
+            return self.save_action(values, expected=expected)
+
+        self.milepay.write(work, done=self._saved, failed=self._refused,
+                           message=self.saved_message)  # fmt: skip
 
     def _saved(self, result: Any) -> None:
         self.saving = False
@@ -294,11 +381,54 @@ class FormModal(ModalScreen[Any]):
     def _refused(self, exc: MilepayError) -> None:
         """The check or the store said no: show it by the field it names, keep the values."""
         self.saving = False
+        if isinstance(exc, StaleEditError):
+            self._stale(exc)
+            return
         name = exc.field
         if name and any(f.name == name for f in self.fields if f.kind != "heading"):
             self.show_error(name, getattr(exc, "reason", str(exc)))
             self.query_one(f"#field-{name}").focus()
         self.show_problem(f"Not saved: {exc}")
+
+    def _stale(self, exc: StaleEditError) -> None:
+        """The record changed elsewhere: keep what is typed and ask which version wins."""
+        from tui.modals.stale import StaleChange, StaleEditModal
+
+        typed = self.values()
+        changes = [
+            StaleChange(
+                self._label(name),
+                self.field_text(name, opened),
+                self.field_text(name, now),
+                typed.get(name),
+            )
+            for name, (opened, now) in exc.changed.items()
+        ]
+        self.show_problem(f"Not saved: this {self.WHAT} was changed elsewhere since you opened it.")
+
+        def answered(choice: str | None) -> None:
+            if choice == StaleEditModal.KEEP_MINE:
+                self.expected = exc.current  # overwrite knowingly, unless it changes again
+                self.action_save()
+            elif choice == StaleEditModal.TAKE_THEIRS:
+                self.take_theirs(exc)
+
+        self.app.push_screen(StaleEditModal(self.WHAT, changes), answered)
+
+    def take_theirs(self, exc: StaleEditError) -> None:
+        """Load the values saved elsewhere into the fields that changed; keep the rest typed."""
+        taken = []
+        for name in exc.changed:
+            if name in self._names and name in exc.current:
+                text = self.field_text(name, exc.current[name])
+                self.initial[name] = text
+                self.set_value(name, text)
+                taken.append(self._label(name))
+        self.expected = exc.current
+        self.show_problem(None)
+        if taken:
+            self.notify(f"Took {', '.join(taken)} as saved elsewhere; your other changes are kept.",
+                        markup=False, timeout=4)  # fmt: skip
 
     def action_cancel(self) -> None:
         """Close; ask first when something typed would be lost."""

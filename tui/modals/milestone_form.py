@@ -8,7 +8,7 @@ from typing import Any
 
 from tui.domain.model import Milestone
 from tui.domain.values import MilestoneStatus
-from tui.modals.form import DATE_HINT, Field, FormModal, choices_of
+from tui.modals.form import DATE_HINT, Field, FormModal, choices_of, text_of
 
 FIELDS = [
     Field("seq", "Number", required=True),
@@ -24,9 +24,11 @@ FIELDS = [
 
 
 class MilestoneForm(FormModal):
-    """New or edit milestone; ``save`` gets the parsed milestone (runs in a thread)."""
+    """New or edit milestone; ``save`` gets the parsed milestone (runs in a thread) and,
+    editing, ``expected=`` (the row the form opened on)."""
 
     RECORD = Milestone
+    WHAT = "milestone"
 
     def __init__(
         self,
@@ -37,7 +39,7 @@ class MilestoneForm(FormModal):
         milestone: Mapping[str, Any] | None = None,
         next_seq: int = 1,
     ) -> None:
-        values = {k: "" if v is None else str(v) for k, v in (milestone or {}).items()}
+        values = {k: text_of(v) for k, v in (milestone or {}).items()}
         values.setdefault("seq", str(next_seq))
         values.setdefault("status", MilestoneStatus.PLANNED.value)
         values.setdefault("progress", "0")
@@ -45,7 +47,8 @@ class MilestoneForm(FormModal):
             ("New milestone" if milestone is None else "Edit milestone") + f" of {contract_title}",
             FIELDS,
             values,
-            save=lambda v: save(Milestone.parse(v, today_=today)),
+            save=lambda v, **kw: save(Milestone.parse(v, today_=today), **kw),
             today=today,
             saved_message="Milestone saved.",
+            expected=milestone,
         )

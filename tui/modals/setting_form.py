@@ -12,14 +12,21 @@ from tui.modals.form import Field, FormModal
 
 
 class SettingForm(FormModal):
-    """One setting, checked with ``Settings.parse_value`` as the user types."""
+    """One setting, checked with ``Settings.parse_value`` as the user types.
+
+    ``save`` gets the text and ``expected=`` (``{key: value}``, the stored text the form opened
+    on; after a stale-edit choice, the settings as text now) for ``Book.save_settings``.
+    """
+
+    WHAT = "setting"
 
     def __init__(self, *, key: str, label: str, value: str, help_text: str, today: dt.date,
-                 save: Callable[[str], Any]) -> None:  # fmt: skip
+                 save: Callable[..., Any]) -> None:  # fmt: skip
         self.key = key
         super().__init__(f"Setting: {label}", [Field(key, label)], {key: value},
-                         save=lambda v: save(v[key]), today=today, saved_message="Setting saved.",
-                         subtitle=help_text)  # fmt: skip
+                         save=lambda v, **kw: save(v[key], **kw), today=today,
+                         saved_message="Setting saved.", subtitle=help_text,
+                         expected={key: value})  # fmt: skip
 
     def check_field(self, name: str, values: Mapping[str, str]) -> None:
         """The setting's own parser."""

@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 
 from tui.domain.dates import today
-from tui.domain.errors import ValidationError
+from tui.domain.env import env_seconds
 from tui.domain.model import DEFAULT_TEMPLATES
 from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 from tui.store.errors import BookBusyError, BookError, NotABookError, SchemaTooNewError
@@ -348,18 +348,7 @@ class BookFile:
 
 def busy_timeout_from_env() -> float:
     """``MILEPAY_BUSY_TIMEOUT`` in seconds (default 5); a bad value names the variable."""
-    raw = os.environ.get("MILEPAY_BUSY_TIMEOUT", "").strip()
-    if not raw:
-        return 5.0
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not (0 <= value <= 3600) or not raw.replace(".", "", 1).isascii():
-        raise ValidationError(
-            "MILEPAY_BUSY_TIMEOUT", f"'{raw}' is not a number of seconds between 0 and 3600"
-        )
-    return value
+    return env_seconds("MILEPAY_BUSY_TIMEOUT", 5.0)
 
 
 def _seed_new_book(con: duckdb.DuckDBPyConnection) -> None:

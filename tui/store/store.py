@@ -62,15 +62,18 @@ class Book(BookFile):
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def frames(self, *, lean: bool = False) -> BookFrames:
+    def frames(self, *, lean: bool = False, shown: bool = False) -> BookFrames:
         """All tables as frames, consistent with each other (one read transaction).
 
         ``lean`` leaves out the texts no report reads (a chase event's message, note and contact;
         a payment's method and reference), which are most of the load time of a large book.
+        ``shown`` leaves out only what the app never shows in a list (a chase event's message
+        text, read on demand with :meth:`get`): the app's snapshot.
         """
+        skips = _LEAN_SKIP if lean else _SHOWN_SKIP if shown else {}
         with self.reading() as con:
             tables = {
-                t: frame(con, f"SELECT {_columns(t, lean)} FROM {t} ORDER BY {_ORDER[t]}")
+                t: frame(con, f"SELECT {_columns(t, skips)} FROM {t} ORDER BY {_ORDER[t]}")
                 for t in TABLES
                 if t != "settings"
             }
@@ -582,8 +585,11 @@ _LEAN_SKIP: dict[str, tuple[str, ...]] = {
 }
 
 
-def _columns(table: str, lean: bool) -> str:
-    skip = _LEAN_SKIP.get(table, ()) if lean else ()
+_SHOWN_SKIP: dict[str, tuple[str, ...]] = {"chase_events": ("message",)}
+
+
+def _columns(table: str, skips: Mapping[str, tuple[str, ...]]) -> str:
+    skip = skips.get(table, ())
     return f"* EXCLUDE ({', '.join(skip)})" if skip else "*"
 
 

@@ -38,7 +38,9 @@ Configuration files are written whole: a new book is seeded with the shipped ref
 rates and message templates, and a round trip must restore edited ones without
 ``--update``. ``settings.csv`` holds ``key,value`` rows for the keys of
 :class:`tui.domain.model.Settings` plus ``fx.XXX`` rows, the value of one unit of XXX in the
-home currency (the ``exchange_rates`` table).
+home currency (the ``exchange_rates`` table). Mail settings (``smtp_*``) and the personal
+preferences ``theme`` and ``message_folder`` live in the user's own config file, never in a
+book: ``settings.csv`` may not carry them (each is refused by name) and export never writes them.
 
 Import reads every file, checks every row (fields through the domain parsers, references
 to rows in the folder or the book, duplicate keys, overpayment across the folder and the
@@ -46,20 +48,32 @@ book) and raises :class:`ImportErrors` listing every error as ``file:line: field
 (line 1 is the header; a row's line is the physical line where it starts). Only when there
 is no error is everything written, in one transaction. The book is read before the write
 transaction; if another process wrote in between (the change counter moved), the checks run
-again, the last time inside the write transaction.
+again, the last time inside the write transaction. Errors are one line each: a cell's
+newline, terminal escape or other control character is shown escaped (``\\x1b``, ``\\n``).
+Importing into a book that does not exist yet creates it only when the import succeeds
+(:func:`import_new_book`).
+
+A quoted cell may span lines, with Unix or Windows line endings (``\\r\\n`` is read as
+``\\n``). Free-text cells written with a leading ``'`` before ``= + - @`` TAB, CR or ``'`` (the
+formula guard export adds) lose exactly that one ``'``.
 
 Export writes every file of the format, with its header even when it has no rows, so a
 folder is self-describing; rows are sorted by client name, contract title, seq, date, then
 id; amounts with two places, dates ISO, booleans ``yes``/``no``, lines ending in ``\\n``.
+It writes into a new folder, all files or none, with a ``.milepay-export`` marker, and guards
+free text against spreadsheet formulas: see :mod:`tui.store.exchange.export`.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
 
-from tui.domain.errors import MilepayError
+from tui.domain.errors import MilepayError, RefusedError
 from tui.store.exchange.checking import _Checker
 from tui.store.exchange.export import export_folder
 from tui.store.exchange.outcome import ImportErrors, ImportSummary, _Errors, _Ticker
@@ -67,6 +81,7 @@ from tui.store.exchange.reading import _File, _read_folder
 from tui.store.exchange.snapshot import _counter, _Snapshot, _snapshot
 from tui.store.exchange.spec import SPECS, Progress
 from tui.store.exchange.writing import _write
+from tui.store.files import make_private_dir
 from tui.store.store import Book
 
 
@@ -118,6 +133,44 @@ def import_folder(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def import_new_book(
+    path: Path, folder: Path, *, update: bool = False, progress: Progress | None = None
+) -> ImportSummary:
+    """Create the book ``path`` from ``folder``; the file appears only when the import succeeds.
+
+    The book is made and filled in a fresh private folder beside ``path`` (or beside its
+    nearest existing parent), copied there checkpointed (no ``.wal``), and only then linked
+    into place, never over a file that appeared meanwhile. A refused import leaves nothing
+    behind: no book, no ``.wal``, no lock file, no folder.
+    """
+    path = Path(path)
+    if os.path.lexists(path):
+        raise RefusedError(f"{path} already exists")
+    anchor = path.absolute().parent
+    while not anchor.is_dir():
+        anchor = anchor.parent
+    work = Path(tempfile.mkdtemp(prefix=".milepay-import-", dir=anchor))
+    try:
+        book = Book.open(work / "import.duckdb")
+        summary = import_folder(book, folder, update=update, progress=progress)
+        done = book.backup(work / "done.duckdb")  # checkpointed: the whole book in one file
+        make_private_dir(path.parent)
+        try:
+            os.link(done, path)  # fails rather than replace a file made meanwhile
+        except FileExistsError:
+            raise RefusedError(
+                f"{path} was created by another program during the import; it was left as it "
+                "is and nothing was written"
+            ) from None
+        except OSError:  # a file system without hard links
+            if os.path.lexists(path):
+                raise RefusedError(f"{path} already exists") from None
+            os.rename(done, path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return summary
+
+
 #: checks made outside the write transaction before the last try holds the book throughout
 _ATTEMPTS = 3
 
@@ -136,4 +189,11 @@ def _check(
     return checker
 
 
-__all__ = ["SPECS", "ImportErrors", "ImportSummary", "export_folder", "import_folder"]
+__all__ = [
+    "SPECS",
+    "ImportErrors",
+    "ImportSummary",
+    "export_folder",
+    "import_folder",
+    "import_new_book",
+]

@@ -11,7 +11,30 @@ from tui.domain.model import Settings, parse_fx_rate, parse_rate_percent
 from tui.domain.values import ChaseStep, StatutoryPreset, parse_currency, parse_enum, parse_text
 from tui.store.exchange.outcome import _Row
 from tui.store.exchange.snapshot import _Snapshot
-from tui.store.exchange.spec import REFERENCE_RATES, SETTINGS, TEMPLATES, Key
+from tui.store.exchange.spec import (
+    CONFIG_KEYS,
+    MAIL_KEYS,
+    REFERENCE_RATES,
+    SETTINGS,
+    TEMPLATES,
+    Key,
+)
+
+#: the settings a book holds and settings.csv may set (mail and preferences are not among them)
+_BOOK_KEYS = tuple(k for k in Settings.KEYS if k not in CONFIG_KEYS)
+
+
+def _config_key_message(key: str) -> str:
+    """Why ``key`` (one of CONFIG_KEYS) cannot be imported."""
+    if key in MAIL_KEYS:
+        return (
+            f"{key} is a mail setting; mail is set in your own config file ([mail] in "
+            "config.toml), never by an import"
+        )
+    return (
+        f"{key} is a preference of your own; it is set in your own config file (config.toml), "
+        "never by an import"
+    )
 
 
 class _ConfigurationChecks:
@@ -43,12 +66,15 @@ class _ConfigurationChecks:
             self._err(row, "key", "is required")
             return row
         lowered = raw_key.lower()
+        if lowered in CONFIG_KEYS:
+            self._err(row, "key", _config_key_message(lowered))
+            return row
         try:
             if lowered.startswith("fx."):
                 currency = parse_currency(raw_key[3:], "key")
                 row.key = ("fx", currency)
                 row.record = parse_fx_rate(value, f"fx.{currency}")
-            elif lowered in Settings.KEYS:
+            elif lowered in _BOOK_KEYS:
                 row.key = (lowered,)
                 if lowered == "opening_balance_date" and value.strip():
                     parse_iso_date(value, lowered)
@@ -58,7 +84,7 @@ class _ConfigurationChecks:
                 self._err(
                     row,
                     "key",
-                    f"'{raw_key}' is not a setting milepay knows ({', '.join(Settings.KEYS)}, fx.XXX)",
+                    f"'{raw_key}' is not a setting milepay knows ({', '.join(_BOOK_KEYS)}, fx.XXX)",
                 )
                 return row
         except ValidationError as exc:

@@ -1,15 +1,51 @@
-"""Exporting a book as the CSV exchange format."""
+"""Exporting a book as the CSV exchange format.
+
+Where an export is written
+    An export goes into a NEW folder. A folder that already exists and is not empty is
+    refused ("... already exists; choose a new folder or pass --force to replace an export
+    milepay wrote"); an existing empty folder is used. ``force`` replaces an existing folder
+    only when milepay wrote it, recognised by two things together: the marker file
+    ``.milepay-export`` (a regular file whose first line is ``milepay export``, followed by
+    the milepay version and the date it was written), and the exact file set: nothing in the
+    folder but the marker and files of the format (no file of the user's, no sub-folder, no
+    link). Anything else is left as it is. A target that is itself a symbolic link is always
+    refused: an export never writes through a link.
+
+All files or none
+    The files are written into a fresh folder made by :func:`tempfile.mkdtemp` beside the
+    target (mode 0700, an unpredictable name, so nothing can be planted there in advance),
+    each created with ``O_CREAT|O_EXCL|O_NOFOLLOW`` as 0600 and synced to disk; the folder is
+    then renamed into place. With ``force`` the old export is first renamed aside (into a second
+    fresh folder), the new one renamed in, and only then is the old one removed. Any failure on
+    the way leaves the old export where it was and removes the fresh folder.
+
+Formula guard
+    Free-text cells (names, notes, titles, references, templates, the business name and
+    signature) beginning with ``=``, ``+``, ``-``, ``@``, TAB, CR or ``'`` are written with one
+    ``'`` before them, so a spreadsheet shows text rather than running a formula; import takes
+    exactly that ``'`` off again. Amounts and dates are never touched (``-250.00`` stays a
+    number).
+"""
 
 from __future__ import annotations
 
-import csv
+import contextlib
+import errno
 import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tui import __version__
+from tui.domain.dates import today
+from tui.domain.errors import RefusedError
 from tui.store.exchange.spec import (
     CLIENTS,
+    CONFIG_KEYS,
     CONTACTS,
     CONTRACTS,
     EXPENSES,
@@ -18,11 +54,19 @@ from tui.store.exchange.spec import (
     SETTINGS,
     SPECS,
     TEMPLATES,
+    TEXT_SETTINGS,
     _cell,
     _fmt_decimal,
     _Spec,
+    guard_text,
 )
+from tui.store.files import make_private_dir, private_umask
 from tui.store.store import Book
+
+#: the file that marks a folder as an export milepay wrote (see the module docstring)
+MARKER = ".milepay-export"
+_MARKER_FIRST_LINE = "milepay export"
+_EXPORT_FILES = frozenset({MARKER, *(s.file for s in SPECS)})
 
 _JOINS = {
     0: ("", ""),
@@ -45,7 +89,8 @@ _STEP_ORDER = (
 def _export_query(spec: _Spec) -> str:
     if spec is SETTINGS:
         return (
-            "SELECT key, value FROM (SELECT 0 AS part, key, value FROM settings UNION ALL "
+            "SELECT key, value FROM (SELECT 0 AS part, key, value FROM settings "
+            f"WHERE key NOT IN ({', '.join(repr(k) for k in CONFIG_KEYS)}) UNION ALL "
             "SELECT 1, 'fx.' || currency, CAST(rate AS VARCHAR) FROM exchange_rates) ORDER BY part, key"
         )
     if spec is REFERENCE_RATES:
@@ -75,29 +120,192 @@ def _export_query(spec: _Spec) -> str:
     return f"SELECT {select}{own} FROM {spec.table} t {join} ORDER BY {', '.join(order)}"
 
 
-def export_folder(book: Book, folder: Path) -> list[Path]:
-    """Write every table of the book as the CSV exchange format into ``folder``; return the files.
+def export_folder(book: Book, folder: Path, *, force: bool = False) -> list[Path]:
+    """Write the whole book as the CSV exchange format into the new folder ``folder``.
 
-    Every file is written, with its header even when the book has no such rows. Files are
-    written beside their final name and then moved into place.
+    Returns the files of the format written. Refuses (:class:`RefusedError`, nothing written)
+    a ``folder`` that is a link or exists and is not empty, unless ``force`` is given and it is
+    an export milepay wrote; see the module docstring.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_target(folder, force=force)
     tables: list[tuple[_Spec, list[tuple[Any, ...]]]] = []
     with book.reading() as con:
         for spec in SPECS:
             tables.append((spec, con.execute(_export_query(spec)).fetchall()))
-    written: list[Path] = []
-    for spec, rows in tables:
-        path = folder / spec.file
-        tmp = folder / f".{spec.file}.tmp"
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(spec.columns)
-            for r in rows:
-                if spec is SETTINGS and r[0].startswith("fx."):
-                    r = (r[0], _fmt_decimal(Decimal(r[1])))
-                writer.writerow([_cell(v) for v in r])
-        os.replace(tmp, path)
-        written.append(path)
-    return written
+    parent = folder.absolute().parent
+    make_private_dir(parent)
+    fresh = Path(tempfile.mkdtemp(prefix=".milepay-export-", dir=parent))
+    try:
+        with private_umask():
+            for spec, rows in tables:
+                _write_csv(fresh / spec.file, spec, rows)
+            _write_new(fresh / MARKER, _marker_text())
+        _fsync_dir(fresh)
+        _move_into_place(fresh, folder, force=force)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    _fsync_dir(parent)
+    return [folder / spec.file for spec, _ in tables]
+
+
+def _marker_text() -> str:
+    return f"{_MARKER_FIRST_LINE}\nversion: {__version__}\ndate: {today().isoformat()}\n"
+
+
+def _exists_message(folder: Path) -> str:
+    return (
+        f"{folder} already exists; choose a new folder or pass --force to replace an export "
+        "milepay wrote"
+    )
+
+
+def _check_target(folder: Path, *, force: bool) -> None:
+    """Refuse a link, a file, or a folder that is not empty (unless ``force`` and ours)."""
+    if folder.is_symlink():
+        raise RefusedError(
+            f"{folder} is a symbolic link; an export is written only to a real folder, "
+            "never through a link"
+        )
+    if not os.path.lexists(folder):
+        return
+    if not folder.is_dir():
+        raise RefusedError(f"{folder} exists and is not a folder; choose a new folder")
+    if not os.listdir(folder):
+        return  # an empty folder, made for the export: the rename replaces it
+    if not force:
+        raise RefusedError(_exists_message(folder))
+    _check_ours(folder)
+
+
+def _check_ours(folder: Path) -> None:
+    """Refuse to replace ``folder`` unless it holds the marker and only files of the format."""
+    try:
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # never wait on a FIFO
+        fd = os.open(folder / MARKER, flags)
+    except OSError:
+        fd = None
+    first = ""
+    if fd is not None:
+        with os.fdopen(fd, "rb") as fh:
+            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                first = fh.read(200).decode("utf-8", "replace").split("\n", 1)[0]
+    if first != _MARKER_FIRST_LINE:
+        raise RefusedError(
+            f"{folder} was not written by milepay export (it has no {MARKER} file); it was "
+            "left as it is, choose a new folder"
+        )
+    foreign = []
+    for entry in sorted(os.listdir(folder)):
+        mode = os.lstat(folder / entry).st_mode
+        if entry not in _EXPORT_FILES or not stat.S_ISREG(mode):
+            foreign.append(entry)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise RefusedError(
+            f"{folder} holds {shown} besides an export; it was left as it is, choose a new folder"
+        )
+
+
+def _write_csv(path: Path, spec: _Spec, rows: list[tuple[Any, ...]]) -> None:
+    """One file of the format, free text guarded against formulas."""
+    guarded = {i for i, c in enumerate(spec.columns) if c in spec.text_columns}
+    with _open_new(path) as fh:
+        fh.write(csv_line(spec.columns))
+        for r in rows:
+            if spec is SETTINGS:
+                key, value = r
+                if key.startswith("fx."):
+                    value = _fmt_decimal(Decimal(value))
+                elif key in TEXT_SETTINGS:
+                    value = guard_text(value)
+                fh.write(csv_line([key, value]))
+                continue
+            cells = [_cell(v) for v in r]
+            fh.write(csv_line([guard_text(c) if i in guarded else c for i, c in enumerate(cells)]))
+        _sync(fh)
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV record ending in ``\\n``: as :func:`csv.writer` writes it, except that a cell
+    holding a CR is quoted too (the csv module leaves a lone CR bare, and reads it back as the
+    end of the line)."""
+    out = []
+    for c in cells:
+        if any(ch in c for ch in _QUOTED) or (c == "" and len(cells) == 1):
+            c = '"' + c.replace('"', '""') + '"'
+        out.append(c)
+    return ",".join(out) + "\n"
+
+
+_QUOTED = frozenset(',"\r\n')
+
+
+def _write_new(path: Path, text: str) -> None:
+    with _open_new(path) as fh:
+        fh.write(text)
+        _sync(fh)
+
+
+def _open_new(path: Path) -> Any:
+    """A new file (never an existing one, never through a link), 0600, for text."""
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+def _sync(fh: Any) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (files created, renames) durable; a no-op where unsupported."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _move_into_place(fresh: Path, folder: Path, *, force: bool) -> None:
+    """Rename ``fresh`` to ``folder``; with ``force`` the old export is moved aside first."""
+    if not os.path.lexists(folder) or (
+        folder.is_dir() and not folder.is_symlink() and not os.listdir(folder)
+    ):
+        try:
+            os.rename(fresh, folder)
+        except (FileExistsError, IsADirectoryError, NotADirectoryError):
+            raise RefusedError(_exists_message(folder)) from None
+        except OSError as exc:
+            if exc.errno == errno.ENOTEMPTY:
+                raise RefusedError(_exists_message(folder)) from None
+            raise
+        return
+    if not force:
+        raise RefusedError(_exists_message(folder))
+    _check_target(folder, force=True)  # again, just before: it may have changed meanwhile
+    aside = Path(tempfile.mkdtemp(prefix=".milepay-old-export-", dir=fresh.parent))
+    old = aside / "export"
+    try:
+        os.rename(folder, old)
+    except BaseException:
+        os.rmdir(aside)
+        raise
+    try:
+        os.rename(fresh, folder)
+    except BaseException:
+        try:
+            os.rename(old, folder)  # put the old export back
+        except OSError:
+            raise RefusedError(
+                f"the export could not replace {folder}, and the old export could not be put "
+                f"back: it is in {old}"
+            ) from None
+        os.rmdir(aside)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)

@@ -5,18 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.domain.errors import MilepayError
+from tui.domain.errors import MilepayError, printable
 from tui.store.exchange.spec import _FX_LABEL, SPECS, Key, Progress, _Spec
 
 
 class ImportErrors(MilepayError):
-    """An import refused because of bad rows; the message lists every error, one per line."""
+    """An import refused because of bad rows; the message lists every error, one per line.
+
+    Each error is made printable on its own (a cell's newline or terminal escape is shown
+    escaped), so every error stays exactly one line.
+    """
 
     exit_code = 1
     multiline = True
 
     def __init__(self, errors: list[str]) -> None:
+        errors = [printable(e) for e in errors]
         super().__init__("\n".join(errors))
+        # every line is printable already; escaping the joined text again would double the
+        # backslashes of ``\x1b`` (printable treats the joining newlines as control characters)
+        self.message = "\n".join(errors)
+        self.args = (self.message,)
         self.errors = errors
 
 
@@ -38,7 +47,8 @@ class _Errors:
     def add(self, spec: _Spec | None, file: str, line: int, fld: str, message: str) -> None:
         fi = SPECS.index(spec) if spec else -1
         ci = spec.columns.index(fld) if spec and fld in spec.columns else -1
-        self.items.append(_Error(fi, line, ci, len(self.items), f"{file}:{line}: {fld}: {message}"))
+        text = printable(f"{file}:{line}: {fld}: {message}")  # one line, nothing raw from a cell
+        self.items.append(_Error(fi, line, ci, len(self.items), text))
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -1,4 +1,9 @@
-"""Reading the folder: every CSV file of the format, its header checked, its rows as text."""
+"""Reading the folder: every CSV file of the format, its header checked, its rows as text.
+
+A quoted cell may span lines; Windows line endings inside it (``\\r\\n``) are read as ``\\n``,
+and a row's line is still the physical line where it starts. Free-text cells lose the formula
+guard export puts on them (:func:`~tui.store.exchange.spec.unguard_text`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.store.exchange.outcome import _Errors
-from tui.store.exchange.spec import _BY_FILE, SPECS, _Spec
+from tui.store.exchange.spec import (
+    _BY_FILE,
+    SETTINGS,
+    SPECS,
+    TEXT_SETTINGS,
+    _Spec,
+    unguard_text,
+)
 
 
 @dataclass
@@ -65,12 +77,26 @@ def _read_file(spec: _Spec, path: Path, errors: _Errors) -> _File:
                     '(quote values that hold a comma, e.g. "1,250.00")',
                 )  # fmt: skip
                 continue
-            values = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
-            rows.append((line, values))
+            values = {
+                c: (cells[i] if i < len(cells) else "").replace("\r\n", "\n")
+                for i, c in enumerate(columns)
+                if c
+            }
+            rows.append((line, _unguard(spec, values)))
     except csv.Error as exc:
         errors.add(spec, spec.file, reader.line_num, "file", f"is not valid CSV ({exc})")
         return _File(spec, (), [], usable=False)
     return _File(spec, columns, rows, usable)
+
+
+def _unguard(spec: _Spec, values: dict[str, str]) -> dict[str, str]:
+    """Take off the formula guard export put on free-text cells (see :func:`guard_text`)."""
+    for c in spec.text_columns:
+        if c in values:
+            values[c] = unguard_text(values[c])
+    if spec is SETTINGS and values.get("key", "").strip().lower() in TEXT_SETTINGS:
+        values["value"] = unguard_text(values.get("value", ""))
+    return values
 
 
 def _check_header(spec: _Spec, columns: tuple[str, ...], errors: _Errors) -> bool:

@@ -20,6 +20,7 @@ from tui.domain.model import (
     Payment,
     Record,
 )
+from tui.store.schema import MOVED_TO_CONFIG
 
 Progress = Callable[[int, int], None]
 Key = tuple[Any, ...]
@@ -47,6 +48,11 @@ class _Spec:
     def fields(self) -> tuple[str, ...]:
         """The record's own columns (the DuckDB columns besides id and the parent id)."""
         return tuple(c for c in self.columns if c not in self.refs)
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        """The columns holding free text, written with a formula guard (see :func:`guard_text`)."""
+        return tuple(c for c in self.columns if c in TEXT_COLUMNS)
 
     @property
     def parent_column(self) -> str:
@@ -123,8 +129,47 @@ SPECS: tuple[_Spec, ...] = (
 _BY_FILE = {s.file: s for s in SPECS}
 _FX_LABEL = ("exchange rate", "exchange rates")
 
+#: Columns of free text a person typed (names, notes, titles, references, templates, ...),
+#: in whichever file they appear. Amounts, dates, numbers, codes and choices are never among
+#: them, so ``-250.00`` stays a number.
+TEXT_COLUMNS = frozenset(
+    {
+        "client", "contract", "name", "email", "phone", "address", "notes", "feedback", "title",
+        "red_flags", "invoice_no", "method", "reference", "contact", "note", "message",
+        "reason", "description", "subject", "body",
+    }
+)  # fmt: skip
+#: settings whose value is free text (the ``value`` of their row is guarded like a text column)
+TEXT_SETTINGS = frozenset({"business_name", "signature"})
+#: Settings kept in the user's own config file, never in a book: refused by import, never
+#: exported (an imported settings.csv must not point the next send at another server).
+CONFIG_KEYS: tuple[str, ...] = MOVED_TO_CONFIG
+MAIL_KEYS = frozenset(k for k in CONFIG_KEYS if k.startswith("smtp_"))
+
 
 # ---- values ------------------------------------------------------------------------------
+
+
+#: what makes a spreadsheet read a cell as a formula (or hide its start)
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def guard_text(text: str) -> str:
+    """Text as written to a cell: a leading ``= + - @`` TAB, CR or ``'`` gets one ``'`` before it.
+
+    Spreadsheets then show the text instead of running it as a formula; the ``'`` before a
+    leading ``'`` keeps the rule reversible (:func:`unguard_text`).
+    """
+    if text and (text[0] in _FORMULA_START or text[0] == "'"):
+        return "'" + text
+    return text
+
+
+def unguard_text(cell: str) -> str:
+    """A text cell as read: exactly one leading ``'`` is taken off when :func:`guard_text` put it."""
+    if len(cell) > 1 and cell[0] == "'" and (cell[1] in _FORMULA_START or cell[1] == "'"):
+        return cell[1:]
+    return cell
 
 
 def _norm(text: str) -> str:
