@@ -18,8 +18,20 @@ TODAY = dt.date(2026, 11, 24)
 
 
 @pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test runs with MILEPAY_TODAY fixed and no stray MILEPAY_DB."""
+def _fixed_today(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test runs with MILEPAY_TODAY fixed, no stray MILEPAY_DB, and the app's poll off.
+
+    (A test of the poll calls ``app.session.poll()`` itself, or passes ``poll_seconds``.)
+    The writers' queue and the busy timeout are the real ones. HOME is a fresh folder and the
+    XDG and milepay config variables are unset, so no test reads or writes the user's own
+    config file, confirmed mail servers or message folder.
+    """
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
+                 "MILEPAY_CONFIG", "MILEPAY_MAIL_SERVERS_CONFIRMED", "MILEPAY_SMTP_PASSWORD"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MILEPAY_POLL_SECONDS", "0")
     monkeypatch.setenv("MILEPAY_TODAY", TODAY.isoformat())
     monkeypatch.delenv("MILEPAY_DB", raising=False)
     monkeypatch.setenv("MILEPAY_BUSY_TIMEOUT", "5")

@@ -1,13 +1,15 @@
 """The Textual app (SPEC section 7): screens, global keys, and how failures are shown.
 
 The app is thin. Each main screen lives in ``tui/screens/`` (one per file) and each form or
-dialog in ``tui/modals/``. The book is read and written only through ``tui.store.Book``, and
-always in thread workers: :meth:`MilepayApp.write` runs one write (one transaction) and
-then refreshes every screen; a timer polls ``book.change_count()`` so that writes made by
-another milepay process show up within about two seconds.
+dialog in ``tui/modals/``. The book is read and written only through the app's
+:class:`~tui.session.BookSession` (``app.session``), always in thread workers: one snapshot
+per change, shared by every screen; :meth:`MilepayApp.write` runs one write (one
+transaction), after which each screen rebuilds once; a timer looks at the book file's size
+and time, and reads the change counter only when they moved, so that another milepay
+process's writes show up within about two seconds while an idle app never opens the file.
 
-One place decides how a failure is shown (:meth:`MilepayApp.show_failure` and
-:meth:`MilepayApp.crash`):
+One router, :meth:`MilepayApp.on_worker_state_changed`, sees every worker end, and one place
+decides how a failure is shown (:meth:`MilepayApp.show_failure` and :meth:`MilepayApp.crash`):
 
 * a ``MilepayError`` (a refused action, a wrong value) becomes a toast with its message,
   and the form that caused it stays open with what was typed;
@@ -18,7 +20,6 @@ One place decides how a failure is shown (:meth:`MilepayApp.show_failure` and
 
 from __future__ import annotations
 
-import contextlib
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -28,11 +29,11 @@ from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState
 
+from tui.domain.env import env_seconds
 from tui.domain.errors import MilepayError
 from tui.screens.aging import AgingScreen
-from tui.screens.base import BookScreen
 from tui.screens.chase import ChaseScreen
 from tui.screens.clients import ClientsScreen
 from tui.screens.contracts import ContractsScreen
@@ -41,6 +42,7 @@ from tui.screens.expenses import ExpensesScreen
 from tui.screens.forecast import ForecastScreen
 from tui.screens.milestones import MilestonesScreen
 from tui.screens.settings import SettingsScreen
+from tui.session import BookSession
 from tui.store import Book, BookBusyError
 from tui.widgets.commands import BookCommands
 
@@ -84,21 +86,30 @@ class MilepayApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-now"),
     ]
 
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Book, *, poll_seconds: float | None = None) -> None:
         super().__init__()
-        self.book = book
-        #: bumped whenever the book changed (here or in another process); screens compare it
-        self.data_version = 0
-        self._seen_count: int | None = None
+        #: the one way to the book: snapshots, writes, file and mail work (tui/session.py)
+        self.session = BookSession(self, book)
+        #: seconds between looks for other processes' writes (``MILEPAY_POLL_SECONDS``; 0: never)
+        if poll_seconds is None:
+            poll_seconds = env_seconds("MILEPAY_POLL_SECONDS", POLL_SECONDS)
+        self.poll_seconds = poll_seconds
         self.crash_log: Path | None = None
+
+    @property
+    def book(self) -> Book:
+        """The open book (store calls run inside the session's workers)."""
+        return self.session.book
 
     # ---- start and global actions -----------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Apply the book's theme and start watching the book for other processes' writes."""
-        self.theme = THEMES["dark"]
+        """Apply the configured theme and start watching the book for other processes' writes."""
         self._load_theme()
-        self.set_interval(POLL_SECONDS, self._poll, name="poll-book")
+        for note in self.session.book.notes:
+            self.notify(note, title="Book upgraded", markup=False, timeout=15)
+        if self.poll_seconds > 0:
+            self.set_interval(self.poll_seconds, self.session.poll, name="poll-book")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Screen keys and q do nothing while a dialog or form is open."""
@@ -142,25 +153,39 @@ class MilepayApp(App[int]):
                                       yes="Quit", no="Keep editing"), answered)  # fmt: skip
 
     def action_toggle_theme(self) -> None:
-        """Switch between the dark and the light theme, and remember it in the book."""
-        name = "light" if self.theme == THEMES["dark"] else "dark"
-        self.theme = THEMES[name]
-        self.write(lambda: self.book.save_settings({"theme": name}), quiet=True)
+        """Switch between dark and light; remember it in the config file (never the book)."""
+        from tui.config import save_preference
+
+        name = THEMES["light"] if self.current_theme.dark else THEMES["dark"]
+        self.theme = name
+        try:
+            save_preference("theme", name)  # a few bytes: no worker needed
+        except MilepayError as exc:
+            self.notify(f"The theme was not saved: {exc}", severity="warning", markup=False)
 
     def _load_theme(self) -> None:
-        def done(name: str) -> None:
-            self.theme = THEMES.get(name, THEMES["dark"])
+        """Apply the config file's theme (default textual-dark); toast what the file gets wrong."""
+        from tui.config import load_config
 
-        self.read(lambda: self.book.settings().theme, done)
+        config, problems = load_config()
+        for problem in problems:
+            self.notify(problem, title="Config file", severity="warning", markup=False, timeout=10)
+        wanted = config.theme or THEMES["dark"]
+        name = THEMES.get(wanted, wanted)  # "dark" and "light" name Textual's own pair
+        if name not in self.available_themes:
+            self.notify(f"The theme '{wanted}' in the config file is not a theme milepay knows; "
+                        f"using {THEMES['dark']}.", title="Config file", severity="warning",
+                        markup=False, timeout=10)  # fmt: skip
+            name = THEMES["dark"]
+        self.theme = name
 
-    # ---- reading and writing in thread workers ----------------------------------------------
+    # ---- reading and writing: through the session -------------------------------------------
 
     def read(
         self, fetch: Callable[[], T], done: Callable[[T], None], *, group: str = "read"
     ) -> None:
         """Run ``fetch`` (store and Polars work) in a thread; hand its result to ``done``."""
-        self.run_worker(lambda: self._in_thread(fetch, done, None, lambda: self.read(fetch, done)),
-                        thread=True, group=group, exit_on_error=False)  # fmt: skip
+        self.session.read(fetch, done, group=group)
 
     def write(
         self,
@@ -171,77 +196,29 @@ class MilepayApp(App[int]):
         message: str | None = None,
         quiet: bool = False,
     ) -> None:
-        """Run one write (one transaction) in a thread; then refresh every screen.
+        """Run one write (one transaction) in a thread; then every screen rebuilds once.
 
         ``failed`` sees a refused write before the toast (a form shows it beside the field).
         """
+        self.session.write(action, done=done, failed=failed, message=None if quiet else message)
 
-        def ok(result: T) -> None:
-            self.data_changed()
-            if message and not quiet:
-                self.notify(message, markup=False, timeout=3)
-            if done is not None:
-                done(result)
-
-        def retry() -> None:
-            self.write(action, done=done, failed=failed, message=message, quiet=quiet)
-
-        self.run_worker(lambda: self._in_thread(action, ok, failed, retry),
-                        thread=True, group="write", exit_on_error=False)  # fmt: skip
-
-    def _in_thread(
-        self,
-        work: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[MilepayError], None] | None,
-        retry: Callable[[], None] | None,
-    ) -> None:
-        """The body of every thread worker: results and failures go back to the UI thread."""
-        worker = get_current_worker()
-        try:
-            result = work()
-        except MilepayError as exc:
-            if failed is not None:
-                self._from_thread(failed, exc)
-            self._from_thread(self.show_failure, exc, retry)
-            return
-        except Exception as exc:
-            self._from_thread(self.crash, exc)
-            return
-        if not worker.is_cancelled:
-            self._from_thread(done, result)
-
-    def _from_thread(self, func: Callable[..., Any], *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.call_from_thread(func, *args)
-
-    def data_changed(self) -> None:
-        """The book changed: reload every main screen that is showing (others reload on resume)."""
-        self.data_version += 1
-        for screen in self.screen_stack:
-            if isinstance(screen, BookScreen):
-                screen.reload()
-
-    def _poll(self) -> None:
-        """Every two seconds: has another process written to the book?"""
-
-        def seen(count: int) -> None:
-            if self._seen_count is not None and count != self._seen_count:
-                self.data_changed()
-            self._seen_count = count
-
-        self.run_worker(lambda: self._poll_thread(seen), thread=True, group="poll",
-                        exclusive=True, exit_on_error=False)  # fmt: skip
-
-    def _poll_thread(self, seen: Callable[[int], None]) -> None:
-        try:
-            count = self.book.change_count()
-        except MilepayError:
-            return  # busy: the next poll will see it
-        except Exception as exc:
-            self._from_thread(self.crash, exc)
-            return
-        self._from_thread(seen, count)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one router for the end of every worker: results on, failures by type."""
+        worker = event.worker
+        if event.state == WorkerState.SUCCESS:
+            try:
+                self.session.finished(worker)
+            except Exception as exc:
+                self.crash(exc)
+        elif event.state == WorkerState.ERROR:
+            retry, known = self.session.failed(worker)
+            error = worker.error
+            if isinstance(error, MilepayError):
+                self.show_failure(error, retry)
+            elif error is not None and (known or worker.group != "poll"):
+                self.crash(error)
+        elif event.state == WorkerState.CANCELLED:
+            self.session.forget(worker)
 
     # ---- the one place failures are shown -----------------------------------------------------
 
@@ -293,9 +270,9 @@ class MilepayApp(App[int]):
                     f"{where}\nThe book was not changed by the action that failed.")  # fmt: skip
 
 
-def make_app(book: Book) -> MilepayApp:
+def make_app(book: Book, *, poll_seconds: float | None = None) -> MilepayApp:
     """The app for a book (used by the CLI, the tests and the screenshot script)."""
-    return MilepayApp(book)
+    return MilepayApp(book, poll_seconds=poll_seconds)
 
 
 def run_app(book: Book) -> int:

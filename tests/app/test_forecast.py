@@ -150,6 +150,11 @@ async def test_export_writes_the_table_shown(sample: Book, tmp_path: Path) -> No
             rows = list(csv.DictReader(f))
         assert rows == shown
         assert rows[0]["inflow"] == _report(sample, "pessimistic", "month")["periods"][0]["inflow"]
+        # byte for byte what `milepay report forecast --format csv` writes (one writer)
+        cli = render("forecast", sample.frames(), dt.date(2026, 11, 24), "csv",
+                     period="month", scenario="pessimistic")  # fmt: skip
+        assert target.read_bytes() == cli.encode("utf-8")
+        assert oct(target.stat().st_mode & 0o777) == "0o600"
         # an existing file needs a second Enter
         await press(pilot, "x")
         app.screen.query_one(Input).value = str(target)

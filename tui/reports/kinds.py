@@ -28,224 +28,29 @@ only lays them out. Decisions:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
 from tui.analytics.base import BookData
-from tui.domain.money import CENT, format_amount
+from tui.domain.money import format_amount
+from tui.present.forecast import FORECAST_COLUMNS
+from tui.present.table import (
+    Column,
+    Layout,
+    days_number,
+    format_csv,
+    format_json,
+    format_table,
+    iso_text,
+    json_rows,
+    money_text,
+    rate_text,
+)
 
 KINDS = ("aging", "forecast", "chase", "clients")
 FORMATS = ("table", "json", "csv")
-#: the longest text cell in a table before it is cut with an ellipsis
-MAX_CELL = 40
-
-
-# ---- values ---------------------------------------------------------------------------------
-
-
-def money_text(value: Decimal | None) -> str | None:
-    """An amount as a plain decimal string with two places (``"1250.00"``); None stays None."""
-    if value is None:
-        return None
-    return f"{Decimal(value).quantize(CENT):.2f}"
-
-
-def _days(value: float | int | None) -> int | float | None:
-    """A day count for JSON: an int when whole (a median may be a half)."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    return int(value)
-
-
-def _rate_text(value: Decimal | None) -> str | None:
-    return None if value is None else f"{Decimal(value):.4f}"
-
-
-def _percent(value: Decimal | None) -> str:
-    if value is None:
-        return "-"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-# ---- a small table layout ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a report: its key in the row dicts, its label, and its kind of value."""
-
-    key: str
-    label: str
-    #: text | amount | int | date | days | rate | bool
-    kind: str = "text"
-
-    @property
-    def right(self) -> bool:
-        """Numbers are right-aligned."""
-        return self.kind in ("amount", "int", "days", "rate")
-
-    def table_cell(self, value: Any) -> str:
-        """The value as shown in a table."""
-        if value is None:
-            return "" if self.kind == "text" else "-"
-        if isinstance(value, str) and self.kind != "text":
-            return value  # a label in a totals row
-        if self.kind == "amount":
-            return format_amount(value)
-        if self.kind == "date":
-            return value.isoformat()
-        if self.kind == "rate":
-            return _percent(value)
-        if self.kind == "days":
-            d = _days(value)
-            return str(d)
-        if self.kind == "bool":
-            return "yes" if value else "no"
-        text = " ".join(str(value).split())  # no newlines or tabs inside a table cell
-        return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-    def csv_cell(self, value: Any) -> str:
-        """The value as written in a CSV file."""
-        if value is None:
-            return ""
-        if self.kind == "amount":
-            return money_text(value) or ""
-        if self.kind == "date":
-            return value.isoformat()
-        if self.kind == "rate":
-            return _rate_text(value) or ""
-        if self.kind == "days":
-            return str(_days(value))
-        if self.kind == "bool":
-            return "yes" if value else "no"
-        return str(value)
-
-
-@dataclass
-class Layout:
-    """What ``table`` and ``csv`` need: a header line, columns, rows, totals and notes."""
-
-    header: str
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    totals: list[dict[str, Any]] = field(default_factory=list)
-    #: lines printed under the table (summary figures, red flags, unconverted amounts)
-    notes: list[str] = field(default_factory=list)
-    empty: str = "Nothing to show."
-
-
-def format_table(layout: Layout) -> str:
-    """Aligned plain-text table with its header line, totals and notes."""
-    cols = layout.columns
-    body = [[c.table_cell(r.get(c.key)) for c in cols] for r in layout.rows]
-    totals = [
-        [c.table_cell(r.get(c.key)) if c.key in r else "" for c in cols] for r in layout.totals
-    ]
-    widths = [
-        max([len(c.label)] + [len(row[i]) for row in body + totals]) for i, c in enumerate(cols)
-    ]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(w) if c.right else cell.ljust(w)
-            for cell, w, c in zip(cells, widths, cols, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    out = [layout.header, ""]
-    if not layout.rows:
-        out.append(layout.empty)
-    else:
-        out.append(line([c.label for c in cols]))
-        out.append("  ".join("-" * w for w in widths))
-        out.extend(line(row) for row in body)
-        if totals:
-            out.append("  ".join("=" * w for w in widths))
-            out.extend(line(row) for row in totals)
-    if layout.notes:
-        out.append("")
-        out.extend(layout.notes)
-    return "\n".join(out) + "\n"
-
-
-def format_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> str:
-    """A header row and one row per data row; plain values."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.key for c in columns])
-    for r in rows:
-        writer.writerow([c.csv_cell(r.get(c.key)) for c in columns])
-    return buf.getvalue()
-
-
-class JsonRows(list):  # list[str]
-    """Rows already rendered as compact JSON objects, one per item (made by :func:`json_rows`)."""
-
-
-def format_json(data: dict[str, Any]) -> str:
-    """JSON for people and scripts: one top-level key per line, and each item of a list of
-    rows on a line of its own, compact (grep-friendly, and fast on large reports, where
-    ``indent=`` would make ``json`` fall back to its pure-Python encoder). UTF-8 text is
-    kept as is. Ends with a newline."""
-
-    def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, JsonRows):
-            lines = list(value)
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            lines = [compact(v) for v in value]
-        else:
-            parts.append(f"  {compact(key)}: {compact(value)}")
-            continue
-        inner = ",\n".join(f"    {line}" for line in lines)
-        parts.append(f"  {compact(key)}: [\n{inner}\n  ]" if lines else f"  {compact(key)}: []")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def _json_ready(df: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    exprs = []
-    for name in columns:
-        dtype = df.schema[name]
-        col = pl.col(name)
-        if isinstance(dtype, pl.Decimal):
-            scale = dtype.scale or 0
-            col = (col.cast(pl.Decimal(38, 2)) if scale <= 2 else col).cast(pl.String)
-        elif dtype == pl.Date or isinstance(dtype, pl.Enum | pl.Categorical):
-            col = col.cast(pl.String)
-        exprs.append(col.alias(name))
-    return df.select(exprs)
-
-
-def json_records(df: pl.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts, converted in Polars: amounts (scale <= 2) as two-place
-    strings, other decimals as written (``0.7500``), dates ISO, enums as text."""
-    return _json_ready(df, columns).to_dicts()
-
-
-def json_rows(df: pl.DataFrame, columns: Sequence[str]) -> JsonRows:
-    """The same rows as :func:`json_records`, rendered to JSON by Polars (for large lists)."""
-    text = _json_ready(df, columns).write_ndjson()
-    return JsonRows(line for line in text.split("\n") if line)
-
-
-# ---- aging ------------------------------------------------------------------------------------
 
 
 def _aging(book: BookData, as_of: dt.date, fmt: str) -> str:
@@ -349,9 +154,9 @@ def _clients(book: BookData, as_of: dt.date, fmt: str, *, worst_first: bool) -> 
                         "client": r["client"],
                         "client_id": r["client_id"],
                         **{a: money_text(r[a]) for a in ("billed", "paid", "open", "overdue")},
-                        "on_time_rate": _rate_text(r["on_time_rate"]),
-                        "median_days_late": _days(r["median_days_late"]),
-                        "worst_days_late": _days(r["worst_days_late"]),
+                        "on_time_rate": rate_text(r["on_time_rate"]),
+                        "median_days_late": days_number(r["median_days_late"]),
+                        "worst_days_late": days_number(r["worst_days_late"]),
                         "chase_events": r["chase_events"],
                         "written_off": money_text(r["written_off"]),
                         "rating": r["rating"],
@@ -468,16 +273,6 @@ def _chase(book: BookData, as_of: dt.date, fmt: str) -> str:
 # ---- forecast ---------------------------------------------------------------------------------
 
 
-FORECAST_COLUMNS = [
-    Column("start", "Start", "date"),
-    Column("end", "End", "date"),
-    Column("inflow", "Inflow", "amount"),
-    Column("outflow", "Outflow", "amount"),
-    Column("net", "Net", "amount"),
-    Column("balance", "Balance", "amount"),
-]
-
-
 def _forecast(
     book: BookData, as_of: dt.date, fmt: str, *, period: str, horizon: int | None, scenario: str
 ) -> str:
@@ -503,8 +298,8 @@ def _forecast(
                 "cash_at_as_of": money_text(report.cash_at_as_of),
                 "periods": [
                     {
-                        "start": _iso(p["start"]),
-                        "end": _iso(p["end"]),
+                        "start": iso_text(p["start"]),
+                        "end": iso_text(p["end"]),
                         **{k: money_text(p[k]) for k in ("inflow", "outflow", "net", "balance")},
                     }
                     for p in periods
@@ -516,7 +311,9 @@ def _forecast(
                     for u in unconverted
                 ],
                 "lowest": (
-                    {"start": _iso(lowest[0]), "balance": money_text(lowest[1])} if lowest else None
+                    {"start": iso_text(lowest[0]), "balance": money_text(lowest[1])}
+                    if lowest
+                    else None
                 ),
                 "longest_gap_days": report.longest_gap_days,
                 "adjustments": adjustments,
@@ -565,7 +362,7 @@ def _forecast(
         notes.append(f"Not converted (no exchange rate), not in the figures: {amounts}")
     if lowest:
         notes.append(
-            f"Lowest closing balance: {format_amount(lowest[1])} {cur} in the period from {_iso(lowest[0])}"
+            f"Lowest closing balance: {format_amount(lowest[1])} {cur} in the period from {iso_text(lowest[0])}"
         )
     notes.append(f"Longest run with no expected inflow: {report.longest_gap_days} days")
     if adjustments:
@@ -614,4 +411,4 @@ def render(
     return builders[kind]()
 
 
-__all__ = ["FORMATS", "KINDS", "format_csv", "format_json", "format_table", "money_text", "render"]
+__all__ = ["FORMATS", "KINDS", "render"]

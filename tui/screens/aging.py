@@ -14,18 +14,18 @@ from typing import ClassVar
 
 import polars as pl
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Label
 from textual.widgets.data_table import ColumnKey
-from textual.worker import get_current_worker
 
 from tui.analytics.aging import AgingReport, aging
 from tui.domain.dates import today as real_today
 from tui.domain.money import format_amount
 from tui.screens.base import BookScreen
+from tui.session import Snapshot
 from tui.store import BookFrames
 from tui.widgets.table import BookTable, Column
 
@@ -94,9 +94,9 @@ class AgingScreen(BookScreen):
         self.rows_table.loading = True
         super().reload()
 
-    def fetch(self) -> tuple[BookFrames, AgingReport]:
+    def fetch(self, snapshot: Snapshot) -> tuple[BookFrames, AgingReport]:
         """Thread: the frames and the aging at the chosen date (today by default)."""
-        frames = self.book.frames()
+        frames = snapshot.frames
         as_of = self.as_of or frames.settings.today()
         return frames, aging(frames, as_of)
 
@@ -114,17 +114,19 @@ class AgingScreen(BookScreen):
         self.rows_table.loading = True
         self._recompute(self.frames, as_of)
 
-    @work(thread=True, exclusive=True, group="aging", exit_on_error=False)
     def _recompute(self, frames: BookFrames, as_of: dt.date) -> None:
-        worker = get_current_worker()
-        app = self.milepay
+        self.session.run(
+            lambda: aging(frames, as_of),
+            done=lambda report: self._show_report_safely(report),
+            group=f"aging-{id(self)}",
+            exclusive=True,
+        )
+
+    def _show_report_safely(self, report: AgingReport) -> None:
         try:
-            report = aging(frames, as_of)
+            self.show_report(report)
         except Exception as exc:
-            app._from_thread(app.crash, exc)
-            return
-        if not worker.is_cancelled:
-            app._from_thread(self._show_safely, (frames, report))
+            self.milepay.crash(exc)
 
     def show_report(self, report: AgingReport) -> None:
         """Both tables and the title note from one report."""

@@ -1,4 +1,12 @@
-"""What every main screen shares: the nav bar and footer, and loading from the book in a thread."""
+"""What every main screen shares: the nav bar and footer, and building its view from the snapshot.
+
+A screen never reads the book itself: it asks the app's :class:`~tui.session.BookSession`
+to build its view model from the current snapshot in a thread worker (``fetch(snapshot)``),
+then shows it on the UI thread (``show``). When the book changes the session publishes
+``changed``: a screen that is showing rebuilds at once; a hidden one marks itself stale and
+rebuilds when it comes back, from the snapshot in memory (the book is read once per
+change, by whichever screen asks first).
+"""
 
 from __future__ import annotations
 
@@ -6,26 +14,25 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import get_current_worker
 
-from tui.domain.errors import MilepayError
 from tui.widgets.navbar import NavBar
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
+    from tui.session import BookSession, Snapshot
     from tui.store import Book
 
 
 class BookScreen(Screen[None]):
-    """A main screen: shows part of the book, reloaded in a thread worker after every change.
+    """A main screen: shows part of the book, rebuilt from the session's snapshot after a change.
 
-    Subclasses write ``compose_body`` (their widgets), ``fetch`` (runs in a thread: read the
-    book, compute with Polars, return plain data) and ``show`` (UI thread: put it on screen).
+    Subclasses write ``compose_body`` (their widgets), ``fetch`` (runs in a thread: compute
+    from the snapshot with Polars, return plain data) and ``show`` (UI thread: put it on
+    screen).
     """
 
     #: the mode name (also the nav bar's key)
@@ -33,8 +40,11 @@ class BookScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.loaded_version = -1
+        #: the book changed since this screen last built its view
+        self.stale = True
         self.today: dt.date | None = None
+        #: the snapshot the screen shows (shared with every other screen; never copied)
+        self.snapshot: Snapshot | None = None
 
     @property
     def milepay(self) -> MilepayApp:
@@ -42,9 +52,14 @@ class BookScreen(Screen[None]):
         return cast("MilepayApp", self.app)
 
     @property
+    def session(self) -> BookSession:
+        """The app's book session (reads, writes, files)."""
+        return self.milepay.session
+
+    @property
     def book(self) -> Book:
-        """The open book."""
-        return self.milepay.book
+        """The open book (for store calls inside ``session.write`` / ``session.read``)."""
+        return self.milepay.session.book
 
     def compose(self) -> ComposeResult:
         """The screen's body, then the screen keys and the footer."""
@@ -58,57 +73,59 @@ class BookScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        """First load."""
+        """Listen for changes to the book, then build."""
+        self._listen()
         self.reload()
 
+    def _listen(self) -> None:
+        self.session.changed.unsubscribe(self)
+        self.session.changed.subscribe(self, self._book_changed)
+
+    def _book_changed(self, _: None) -> None:
+        if self in self.app.screen_stack:
+            self.reload()
+        else:
+            self.stale = True
+
     def on_screen_resume(self) -> None:
-        """Coming back to the screen: reload if the book changed meanwhile."""
-        if self.loaded_version != self.milepay.data_version:
+        """Coming back: listen again (a hidden screen may have been dropped), rebuild if stale."""
+        self._listen()
+        if self.stale:
             self.reload()
 
     def reload(self) -> None:
-        """Read the book again (in a thread) and show it."""
-        self.loaded_version = self.milepay.data_version
-        self._load()
+        """Build the view again from the snapshot (in a thread) and show it."""
+        self.stale = False
+        self.session.build(self._build, self._show_safely, group=f"build-{self.NAME}-{id(self)}")
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _load(self) -> None:
-        """Thread worker: fetch, then show on the UI thread unless a newer load started."""
-        worker = get_current_worker()
-        app = self.milepay
-        try:
-            data = self.fetch()
-        except MilepayError as exc:
-            app._from_thread(app.show_failure, exc, self.reload)
-            return
-        except Exception as exc:
-            app._from_thread(app.crash, exc)
-            return
-        if not worker.is_cancelled:
-            app._from_thread(self._show_safely, data)
+    def _build(self, snapshot: Snapshot) -> tuple[Snapshot, Any]:
+        return snapshot, self.fetch(snapshot)
 
-    def _show_safely(self, data: Any) -> None:
+    def _show_safely(self, built: tuple[Snapshot, Any]) -> None:
+        snapshot, data = built
+        self.snapshot = snapshot
+        self.session.shown(snapshot)
         try:
             self.show(data)
         except Exception as exc:
             self.milepay.crash(exc)
 
-    def fetch(self) -> Any:  # pragma: no cover - overridden
-        """Thread: read what the screen shows."""
+    def fetch(self, snapshot: Snapshot) -> Any:  # pragma: no cover - overridden
+        """Thread: compute what the screen shows from ``snapshot``."""
         return None
 
     def show(self, data: Any) -> None:  # pragma: no cover - overridden
-        """UI thread: show what ``fetch`` read."""
+        """UI thread: show what ``fetch`` built."""
 
     def _today(self) -> dt.date:
-        """Today as the book sees it (the last load's, else from the environment)."""
+        """Today as the book sees it (the last build's, else from the environment)."""
         from tui.domain.dates import today
 
         return self.today or today()
 
     def read_row(self, table: str, row_id: int, then: Callable[[dict[str, Any]], None]) -> None:
         """Read one record in a thread, then hand it to ``then`` (to open a form on it)."""
-        self.milepay.read(lambda: self.book.get(table, row_id), then)
+        self.session.read(lambda: self.book.get(table, row_id), then)
 
     def refresh_actions(self) -> None:
         """The selection changed: the footer re-asks ``check_action`` which keys apply."""

@@ -24,11 +24,13 @@ from textual.widgets import Static
 
 from tui.analytics.base import milestone_facts
 from tui.analytics.chase import STEPS, active_holds, chase_queue
+from tui.config import load_config
 from tui.domain.model import ChaseEvent, Hold
 from tui.domain.values import Channel, ChaseStep
-from tui.mail import SmtpConfig, compose, default_folder, unknown_placeholders
+from tui.mail import compose, default_folder, unknown_placeholders
+from tui.present import money
 from tui.screens.listing import LIST_KEYS, ListScreen
-from tui.screens.summaries import money
+from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
 
 HELD_COLUMNS = ["milestone_id", "client", "contract", "seq", "milestone", "due_date", "days_past_due",
@@ -74,9 +76,9 @@ class ChaseScreen(ListScreen):
 
     # ---- data ------------------------------------------------------------------------------
 
-    def fetch(self) -> tuple[pl.DataFrame, Any]:
+    def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """The queue and the holds at today, plus templates, settings and contract statuses."""
-        frames = self.book.frames()
+        frames = snapshot.frames
         today = frames.settings.today()
         queue = chase_queue(frames, today).with_row_index("urgency").with_columns(
             pl.lit(False).alias("held"), pl.lit(None, pl.String).alias("hold_reason"),
@@ -221,9 +223,9 @@ class ChaseScreen(ListScreen):
                                contact=row.get("contact") or "", note=note, message=message)  # fmt: skip
             return self.book.log_chase(mid, event)
 
+        config, _ = load_config()  # as the file is now: M may just have changed it
         delivery = Delivery(row=row, step=step, draft=draft, today=today, log=log,
-                            smtp=SmtpConfig.from_settings(settings),
-                            folder=default_folder(settings.message_folder),
+                            smtp=config.mail, folder=default_folder(config.message_folder),
                             from_name=settings.business_name,
                             unknown=unknown_placeholders(subject, body))  # fmt: skip
         self.app.push_screen(ComposeModal(delivery))
@@ -264,13 +266,10 @@ class ChaseScreen(ListScreen):
                            message=f"Hold released: {_label(row)} is back in the queue.")  # fmt: skip
 
     def action_mail_settings(self) -> None:
-        """Set up sending by SMTP and the folder messages are saved in."""
+        """Set up sending by SMTP and the folder messages are saved in (the config file)."""
         from tui.modals.mail_settings import MailSettingsForm
 
-        settings = self.extra["settings"] if self.extra else None
-        if settings is not None:
-            self.app.push_screen(MailSettingsForm(settings=settings, today=self._today(),
-                                                  save=self.book.save_settings))  # fmt: skip
+        self.app.push_screen(MailSettingsForm(today=self._today()))
 
 
 def _label(row: dict[str, Any]) -> str:

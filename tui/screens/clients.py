@@ -6,17 +6,16 @@ from typing import Any, ClassVar
 
 import polars as pl
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
+from tui.present import money, per_currency
 from tui.screens.listing import LIST_KEYS, ListScreen
-from tui.screens.summaries import book_facts, money, per_currency
+from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
 
 
@@ -61,10 +60,10 @@ class ClientsScreen(ListScreen):
 
     # ---- data ------------------------------------------------------------------------------
 
-    def fetch(self) -> tuple[pl.DataFrame, Any]:
+    def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """Clients with open/overdue sums and flags; contacts and contracts for the detail."""
-        frames = self.book.frames()
-        today, facts, contracts = book_facts(frames)
+        frames = snapshot.frames
+        today, facts, contracts = snapshot.today, snapshot.facts, snapshot.contracts
         live = contracts.filter(~pl.col("archived"))
         flags = live.group_by("client_id").agg(pl.col("flags").list.len().sum().alias("n_flags"))
         opens = (
@@ -124,16 +123,14 @@ class ClientsScreen(ListScreen):
         """Rebuild the detail pane for the selected client (in a thread)."""
         self._detail(self.selected, self.extra)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _detail(self, client: dict[str, Any] | None, extra: Any) -> None:
-        worker = get_current_worker()
-        text = (
-            Text("No client selected. Press n to add one.")
-            if client is None
-            else _client_text(client, extra)
-        )
-        if not worker.is_cancelled:
-            self.milepay._from_thread(self.query_one("#detail", Static).update, text)
+        def compute() -> Text:
+            if client is None:
+                return Text("No client selected. Press n to add one.")
+            return _client_text(client, extra)
+
+        self.session.run(compute, done=self.query_one("#detail", Static).update,
+                         group=f"detail-{id(self)}", exclusive=True)  # fmt: skip
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -172,7 +169,7 @@ class ClientsScreen(ListScreen):
 
         def edit(row: dict[str, Any]) -> None:
             self.app.push_screen(ClientForm(today=self._today(), client=row,
-                                            save=lambda c, _: self.book.update_client(client["id"], c)))  # fmt: skip
+                                            save=lambda c, _, expected: self.book.update_client(client["id"], c, expected=expected)))  # fmt: skip
 
         self.read_row("clients", client["id"], edit)
 
@@ -239,7 +236,7 @@ class ClientsScreen(ListScreen):
             row = next((c for c in self._contacts(client["id"]) if c["id"] == contact_id), None)
             if row is not None:
                 self.app.push_screen(ContactForm(client_name=client["name"], today=self._today(), contact=row,
-                                                 save=lambda c: self.book.update_contact(contact_id, c)))  # fmt: skip
+                                                 save=lambda c, expected: self.book.update_contact(contact_id, c, expected=expected)))  # fmt: skip
 
         self._pick_contact("Edit which contact?", edit)
 

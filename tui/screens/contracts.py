@@ -9,16 +9,15 @@ import polars as pl
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from tui.domain.model import Contract, Milestone
+from tui.present import money
 from tui.screens.listing import LIST_KEYS, ListScreen
-from tui.screens.summaries import book_facts, money
+from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
 
 
@@ -68,10 +67,10 @@ class ContractsScreen(ListScreen):
             with VerticalScroll(classes="detail-below", id="detail-pane"):
                 yield Static("", id="detail", classes="detail-text")
 
-    def fetch(self) -> tuple[pl.DataFrame, Any]:
+    def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """Contracts with their sums and flags; milestones and change orders for the detail."""
-        frames = self.book.frames()
-        today, facts, contracts = book_facts(frames)
+        frames = snapshot.frames
+        today, facts, contracts = snapshot.today, snapshot.facts, snapshot.contracts
         rows = [{
             "key": str(k["contract_id"]), "id": k["contract_id"], "client_id": k["client_id"],
             "client": k["client"] or "", "title": k["title"], "status": k["status"],
@@ -114,15 +113,14 @@ class ContractsScreen(ListScreen):
         """Rebuild the detail for the selected contract (in a thread)."""
         self._detail(self.selected, self.extra)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _detail(self, row: dict[str, Any] | None, extra: Any) -> None:
-        worker = get_current_worker()
-        if row is None:
-            shown: Any = Text("No contract selected. n adds one (a client is needed first: key 2).")
-        else:
-            shown = _contract_detail(row["id"], extra)
-        if not worker.is_cancelled:
-            self.milepay._from_thread(self.query_one("#detail", Static).update, shown)
+        def compute() -> Any:
+            if row is None:
+                return Text("No contract selected. n adds one (a client is needed first: key 2).")
+            return _contract_detail(row["id"], extra)
+
+        self.session.run(compute, done=self.query_one("#detail", Static).update,
+                         group=f"detail-{id(self)}", exclusive=True)  # fmt: skip
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -172,7 +170,7 @@ class ContractsScreen(ListScreen):
 
         def edit(record: dict[str, Any]) -> None:
             self.app.push_screen(ContractForm(today=self._today(), clients=[], contract=record,
-                                              save=lambda _c, k, _m: self.book.update_contract(row["id"], k)))  # fmt: skip
+                                              save=lambda _c, k, _m, expected: self.book.update_contract(row["id"], k, expected=expected)))  # fmt: skip
 
         self.read_row("contracts", row["id"], edit)
 

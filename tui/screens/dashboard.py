@@ -18,12 +18,9 @@ below ``WIDE`` columns (needs action first; it scrolls), two columns from there.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
-import polars as pl
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -33,93 +30,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
-from tui.analytics.base import milestone_facts
-from tui.analytics.chase import chase_queue, holds_ending
-from tui.analytics.forecast import forecast
+from tui.analytics.dashboard import RECEIVED_DAYS, SOON_DAYS, DashboardData, dashboard_data
 from tui.domain.money import format_amount
 from tui.screens.base import BookScreen
-from tui.store import BookFrames
+from tui.session import Snapshot
 
 WIDE = 120
-SOON_DAYS = 7
-RECEIVED_DAYS = 30
 #: rows per list (narrow, wide); the counts are always complete
 LIST_ROWS = (4, 8)
 ZERO = Decimal("0.00")
-
-
-@dataclass
-class DashboardData:
-    """Everything the dashboard shows (built in a thread, shown on the UI thread)."""
-
-    today: dt.date
-    n_clients: int
-    chase: list[dict[str, Any]] = field(default_factory=list)
-    soon: list[dict[str, Any]] = field(default_factory=list)
-    holds: list[dict[str, Any]] = field(default_factory=list)
-    to_invoice: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    totals: list[dict[str, Any]] = field(default_factory=list)
-    received: list[dict[str, Any]] = field(default_factory=list)
-    received_rows: list[dict[str, Any]] = field(default_factory=list)
-    expected: list[dict[str, Any]] = field(default_factory=list)
-    currency: str = ""
-    lowest: tuple[dt.date, Decimal] | None = None
-    gap_days: int = 0
-    weekly_inflow: list[Decimal] = field(default_factory=list)
-
-
-def dashboard_data(frames: BookFrames, today: dt.date, rows: int = LIST_ROWS[1]) -> DashboardData:
-    """Thread: the dashboard's figures at ``today`` from the analytics functions."""
-    facts = milestone_facts(frames, today)
-    owed = facts.filter(pl.col("open") > 0)
-    queue = chase_queue(frames, today)
-    chase = queue.filter(pl.col("step_due") & ~pl.col("step").is_in(["grace", "done"]))
-    soon = owed.filter(pl.col("due_date").is_between(today, today + dt.timedelta(days=SOON_DAYS)))
-    holds = holds_ending(frames, today, within_days=SOON_DAYS)
-    accepted_on = pl.col("delivered_on") + pl.duration(days=pl.col("acceptance_days"))
-    to_invoice = owed.filter((pl.col("status") == "delivered")
-                             & (pl.col("delivered_on").is_null() | (accepted_on <= today)))  # fmt: skip
-    totals = (
-        owed.group_by("currency")
-        .agg(
-            pl.col("open").sum().alias("open"),
-            pl.len().alias("n_open"),
-            pl.col("open").filter(pl.col("days_past_due") > 0).sum().alias("overdue"),
-            (pl.col("days_past_due") > 0).sum().alias("n_overdue"),
-        )
-        .sort("currency")
-    )
-    since = today - dt.timedelta(days=RECEIVED_DAYS - 1)
-    paid = (
-        frames.payments.lazy()
-        .filter(pl.col("received_on").is_between(since, today))
-        .join(
-            facts.lazy().select(
-                "milestone_id", "client", "contract", "seq", "milestone", "currency"
-            ),
-            on="milestone_id",
-            how="left",
-        )
-        .sort("received_on", "id", descending=True)
-        .collect()
-    )
-    received = (paid.group_by("currency").agg(pl.col("amount").sum(), pl.len().alias("n"))
-                .sort("currency"))  # fmt: skip
-    report = forecast(frames, today, scenario="expected", period="week")
-    expected = report.placements.filter(pl.col("placement") == "period").sort(
-        "expected_date", "milestone_id"
-    )
-    return DashboardData(
-        today=today, n_clients=frames.clients.height,
-        chase=chase.head(rows).to_dicts(), soon=soon.sort("due_date", "milestone_id").head(rows).to_dicts(),
-        holds=holds.head(rows).to_dicts(), to_invoice=to_invoice.sort("delivered_on").head(rows).to_dicts(),
-        counts={"chase": chase.height, "soon": soon.height, "holds": holds.height,
-                "to_invoice": to_invoice.height, "expected": expected.height},
-        totals=totals.to_dicts(), received=received.to_dicts(), received_rows=paid.head(rows).to_dicts(),
-        expected=expected.head(rows).to_dicts(), currency=report.currency, lowest=report.lowest,
-        gap_days=report.longest_gap_days, weekly_inflow=list(report.periods["inflow"]),
-    )  # fmt: skip
 
 
 class DashboardScreen(BookScreen):
@@ -177,9 +96,9 @@ class DashboardScreen(BookScreen):
         self.query_one("#dashboard").loading = True
         super().reload()
 
-    def fetch(self) -> DashboardData:
+    def fetch(self, snapshot: Snapshot) -> DashboardData:
         """Thread: the frames and every figure."""
-        frames = self.book.frames()
+        frames = snapshot.frames
         return dashboard_data(frames, frames.settings.today())
 
     def show(self, data: DashboardData) -> None:

@@ -9,8 +9,9 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from tui.domain.model import Expense
+from tui.present import money
 from tui.screens.listing import LIST_KEYS, ListScreen
-from tui.screens.summaries import money
+from tui.session import Snapshot
 from tui.widgets.table import Column
 
 
@@ -41,9 +42,9 @@ class ExpensesScreen(ListScreen):
         *LIST_KEYS,
     ]
 
-    def fetch(self) -> tuple[pl.DataFrame, Any]:
+    def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """The expenses frame with display columns."""
-        frames = self.book.frames()
+        frames = snapshot.frames
         rows = [{
             "key": str(e["id"]), "id": e["id"], "name": e["name"], "currency": e["currency"],
             "amount_text": money(e["amount"], e["currency"]), "amount_sort": float(e["amount"]),
@@ -102,7 +103,7 @@ class ExpensesScreen(ListScreen):
 
         def edit(record: dict[str, Any]) -> None:
             self.app.push_screen(ExpenseForm(today=self._today(), expense=record, home_currency=row["currency"],
-                                             save=lambda e: self.book.update_expense(row["id"], e)))  # fmt: skip
+                                             save=lambda e, expected: self.book.update_expense(row["id"], e, expected=expected)))  # fmt: skip
 
         self.read_row("expenses", row["id"], edit)
 

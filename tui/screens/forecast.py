@@ -19,24 +19,23 @@ indicator meanwhile.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Label, Static
-from textual.worker import get_current_worker
 
 from tui.analytics.forecast import Adjustment, ForecastReport, forecast
 from tui.domain.money import format_amount
-from tui.reports import money_text
+from tui.present.forecast import write_forecast_csv
 from tui.screens.base import BookScreen
+from tui.session import Snapshot
 from tui.store import BookFrames
 from tui.widgets.forecast_chart import ForecastChart, chart_data
 from tui.widgets.table import BookTable, Column
@@ -52,7 +51,6 @@ COLUMNS = [
     Column("Net", "net", right=True),
     Column("Balance", "balance", right=True),
 ]
-CSV_HEADER = ["start", "end", "inflow", "outflow", "net", "balance"]
 
 
 @dataclass(frozen=True)
@@ -66,15 +64,8 @@ class ForecastView:
 
 
 def write_csv(path: Path, report: ForecastReport) -> int:
-    """Write the report's period table to ``path`` (csv module, plain amounts); return rows."""
-    rows = report.periods.to_dicts()
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(CSV_HEADER)
-        for r in rows:
-            writer.writerow([r["start"].isoformat(), r["end"].isoformat()]
-                            + [money_text(r[k]) for k in CSV_HEADER[2:]])  # fmt: skip
-    return len(rows)
+    """Write the report's period table to ``path`` exactly as the CLI's CSV; return rows."""
+    return write_forecast_csv(path, report.periods.to_dicts())
 
 
 class ForecastScreen(BookScreen):
@@ -136,9 +127,9 @@ class ForecastScreen(BookScreen):
         self.table.loading = True
         super().reload()
 
-    def fetch(self) -> tuple[BookFrames, ForecastReport]:
+    def fetch(self, snapshot: Snapshot) -> tuple[BookFrames, ForecastReport]:
         """Thread: the book's frames and the forecast for the current view."""
-        frames = self.book.frames()
+        frames = snapshot.frames
         return frames, self._compute(frames, frames.settings.today(), self.view)
 
     @staticmethod
@@ -160,17 +151,20 @@ class ForecastScreen(BookScreen):
         self.table.loading = True
         self._recompute(self.frames, self._today(), view)
 
-    @work(thread=True, exclusive=True, group="forecast", exit_on_error=False)
     def _recompute(self, frames: BookFrames, as_of: dt.date, view: ForecastView) -> None:
-        worker = get_current_worker()
-        app = self.milepay
+        """Compute in a thread; a newer view cancels an older one (keys typed fast coalesce)."""
+        self.session.run(
+            lambda: (frames, self._compute(frames, as_of, view)),
+            done=lambda built: self._show_frames_safely(built),
+            group=f"forecast-{id(self)}",
+            exclusive=True,
+        )
+
+    def _show_frames_safely(self, built: tuple[BookFrames, ForecastReport]) -> None:
         try:
-            report = self._compute(frames, as_of, view)
+            self.show(built)
         except Exception as exc:
-            app._from_thread(app.crash, exc)
-            return
-        if not worker.is_cancelled:
-            app._from_thread(self._show_safely, (frames, report))
+            self.milepay.crash(exc)
 
     def show_report(self, report: ForecastReport) -> None:
         """Table, chart, title note, side figures and what-ifs from one report."""
@@ -279,17 +273,22 @@ class ForecastScreen(BookScreen):
 
         self.app.push_screen(export_prompt(default), chosen)
 
-    @work(thread=True, group="export", exit_on_error=False)
     def _export(self, path: Path, report: ForecastReport) -> None:
-        app = self.milepay
-        try:
-            count = write_csv(path, report)
-        except OSError as exc:
-            app._from_thread(app.notify, f"Could not write {path}: {exc.strerror or exc}",
-                             severity="error", markup=False, timeout=8)  # fmt: skip
-            return
-        app._from_thread(app.notify, f"Wrote {count} periods ({report.scenario}, "
-                         f"{report.period}) to {path}", markup=False, timeout=6)  # fmt: skip
+        def written(count: int) -> None:
+            self.app.notify(f"Wrote {count} periods ({report.scenario}, {report.period}) to {path}",
+                            markup=False, timeout=6)  # fmt: skip
+
+        self.session.run(lambda: _write_csv(path, report), done=written, group="export")
+
+
+def _write_csv(path: Path, report: ForecastReport) -> int:
+    """Write the CSV; a file that cannot be written is a clear refusal, not a crash."""
+    from tui.domain.errors import RefusedError
+
+    try:
+        return write_csv(path, report)
+    except OSError as exc:
+        raise RefusedError(f"could not write {path}: {exc.strerror or exc}") from None
 
 
 def notes(report: ForecastReport) -> Text:

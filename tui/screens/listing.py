@@ -11,12 +11,11 @@ from typing import Any, ClassVar
 
 import polars as pl
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label
-from textual.worker import get_current_worker
 
 from tui.screens.base import BookScreen
 from tui.widgets.filterbar import FilterBar
@@ -115,10 +114,10 @@ class ListScreen(BookScreen):
         """Rows the screen shows before the filter (e.g. without archived ones)."""
         return frame
 
-    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def _view(self, frame: pl.DataFrame, text: str, sort: str, descending: bool) -> None:
-        worker = get_current_worker()
-        try:
+        """Filter and sort in a thread; only the newest view is shown."""
+
+        def compute() -> tuple[list[tuple[str, list[Any]]], int, str]:
             view = self.narrow(frame)
             if text:
                 view = view.filter(pl.col("search").str.contains(text, literal=True))
@@ -128,11 +127,10 @@ class ListScreen(BookScreen):
             rows = [
                 (str(r["key"]), self.cells(r)) for r in view.head(self.LIMIT).iter_rows(named=True)
             ]
-        except Exception as exc:
-            self.milepay._from_thread(self.milepay.crash, exc)
-            return
-        if not worker.is_cancelled:
-            self.milepay._from_thread(self._fill, rows, total, text)
+            return rows, total, text
+
+        self.session.run(compute, done=lambda r: self._fill(*r), group=f"view-{id(self)}",
+                         exclusive=True)  # fmt: skip
 
     def cells(self, row: dict[str, Any]) -> list[Any]:  # pragma: no cover - overridden
         """One row's table cells."""

@@ -16,8 +16,9 @@ from textual.binding import Binding, BindingType
 
 from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
+from tui.present import money
 from tui.screens.listing import LIST_KEYS, ListScreen
-from tui.screens.summaries import book_facts, money
+from tui.session import Snapshot
 from tui.widgets.table import Column
 
 CLOSED = ("cancelled", "written_off")
@@ -60,10 +61,10 @@ class MilestonesScreen(ListScreen):
         super().__init__()
         self.show_all = False
 
-    def fetch(self) -> tuple[pl.DataFrame, Any]:
+    def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """Milestone facts at today, with holds and a search column."""
-        frames = self.book.frames()
-        today, facts, _contracts = book_facts(frames)
+        frames = snapshot.frames
+        today, facts, _contracts = snapshot.today, snapshot.facts, snapshot.contracts
         holds = (
             frames.holds.filter(pl.col("released_on").is_null() & (pl.col("until") >= today))
             .group_by("milestone_id")
@@ -213,8 +214,8 @@ class MilestonesScreen(ListScreen):
         mid = row["milestone_id"]
 
         def edit(record: dict[str, Any]) -> None:
-            def save(m: Milestone) -> str | None:
-                self.book.update_milestone(mid, m)
+            def save(m: Milestone, expected: dict[str, Any]) -> str | None:
+                self.book.update_milestone(mid, m, expected=expected)
                 return self.book.schedule_warning(record["contract_id"])
 
             self.app.push_screen(MilestoneForm(contract_title=row["contract"], today=self._today(),

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from tui.analytics.scorecard import client_scorecards
 from tui.domain.money import format_amount
 from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
 
 
@@ -106,9 +107,9 @@ class ScorecardsScreen(ListScreen):
         with VerticalScroll(classes="scorecard-detail"):
             yield Static("", id="detail")
 
-    def fetch(self) -> tuple[pl.DataFrame, Any]:
+    def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """The scorecards at today, worst first, with that order kept as ``worst_rank``."""
-        frames = self.book.frames()
+        frames = snapshot.frames
         today = frames.settings.today()
         cards = client_scorecards(frames, today, worst_first=True).with_row_index("worst_rank")
         frame = cards.with_columns(

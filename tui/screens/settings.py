@@ -1,4 +1,8 @@
-"""Settings (key 9): the book's settings, exchange rates and chase message templates."""
+"""Settings (key 9): the book's settings, exchange rates and chase message templates.
+
+Mail, theme and message folder are preferences of the person, not of the book: one line
+says which config file sets them (``M`` on the chase queue edits mail, ``ctrl+t`` the theme).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ import polars as pl
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from tui.config import config_path, shown_path
 from tui.screens.listing import ListScreen
+from tui.session import Snapshot
 from tui.widgets.table import Column
 
 #: key -> (label, what it means)
@@ -40,15 +46,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "legal_cost_estimate": ("Legal cost estimate", "What legal action would cost, to weigh it."),
     "forecast_weeks": ("Forecast weeks", "Horizon of the weekly forecast."),
     "forecast_months": ("Forecast months", "Horizon of the monthly forecast."),
-    "theme": ("Theme", "dark or light (ctrl+t switches)."),
-    "smtp_host": ("Mail: SMTP server", "Host to send chase messages through; empty = no sending."),
-    "smtp_port": ("Mail: SMTP port", "Empty = the usual port for the security setting."),
-    "smtp_security": ("Mail: security", "starttls, tls or none."),
-    "smtp_user": ("Mail: user", "Login name; the password comes from MILEPAY_SMTP_PASSWORD."),
-    "smtp_from": ("Mail: from address", "The sender of chase messages."),
-    "smtp_password_file": ("Mail: password file", "A file only you can read (mode 0600)."),
-    "message_folder": ("Messages folder", "Where saved .eml/.txt messages go."),
 }
+#: the line saying where the preferences that are not book settings live
+CONFIG_LABEL = "Mail, theme, folder"
 
 
 class SettingsScreen(ListScreen):
@@ -69,9 +69,9 @@ class SettingsScreen(ListScreen):
         Binding("slash", "filter", "Filter", id="filter"),
     ]
 
-    def fetch(self) -> tuple[pl.DataFrame, Any]:
+    def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """Settings as text, exchange rates and templates."""
-        frames = self.book.frames()
+        frames = snapshot.frames
         settings = frames.settings
         rows: list[dict[str, Any]] = []
         for key, text in settings.to_text().items():
@@ -79,6 +79,10 @@ class SettingsScreen(ListScreen):
             rows.append(
                 {"key": key, "kind": "setting", "label": label, "value": text, "help": help_text}
             )
+        where = shown_path(config_path())
+        rows.append({"key": "config", "kind": "config", "label": CONFIG_LABEL,
+                     "value": f"set in {where}, not in the book",
+                     "help": str(where)})  # fmt: skip
         for r in frames.exchange_rates.sort("currency").iter_rows(named=True):
             rate = format(Decimal(r["rate"]).normalize(), "f")
             rows.append({"key": f"fx.{r['currency']}", "kind": "rate", "label": f"1 {r['currency']} in "
@@ -124,14 +128,11 @@ class SettingsScreen(ListScreen):
         today, home = self._today(), self.extra["home"]
         if row["kind"] == "setting":
             key = row["key"]
-
-            def saved(_: Any) -> None:
-                if key == "theme":
-                    self.milepay._load_theme()
-
             self.app.push_screen(SettingForm(key=key, label=row["label"], value=row["value"], help_text=row["help"],
-                                             today=today, save=lambda text: self.book.save_settings({key: text})),
-                                 saved)  # fmt: skip
+                                             today=today, save=lambda text, expected: self.book.save_settings({key: text}, expected=expected)))  # fmt: skip
+        elif row["kind"] == "config":
+            self.notify(f"Not a book setting: edit {row['help']}, or press M on the chase queue (7) "
+                        "for mail and ctrl+t for the theme.", markup=False, timeout=8)  # fmt: skip
         elif row["kind"] == "rate":
             self.app.push_screen(RateForm(home=home, today=today, currency=row["key"][3:], rate=row["value"],
                                           save=self.book.set_exchange_rate))  # fmt: skip

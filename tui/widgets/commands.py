@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.style import Style
 
 from tui.analytics.base import milestone_facts
-from tui.screens.summaries import money
+from tui.present import money
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp

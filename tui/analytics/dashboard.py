@@ -1,0 +1,107 @@
+"""The dashboard's figures: what needs doing today, what is owed, what comes next.
+
+Every figure is what another analytics function returns at the same date, never a second
+calculation: the chase steps due are ``chase_queue`` rows whose step is due (not ``grace``
+or ``done``); holds ending come from ``holds_ending``; open and overdue totals are sums of
+``milestone_facts.open`` (overdue: due date passed), which are what the aging report sums;
+the next expected payments, the lowest balance, the longest gap and the weekly inflow
+sparkline are the ``expected`` weekly ``forecast``.
+
+Decisions: "due within 7 days" lists open milestones due from today to today + 7;
+"delivered, not invoiced" lists milestones with status ``delivered`` whose contract's
+acceptance days have run out since delivery (a delivered milestone without a delivery date
+is listed too: its date is unknown, so it may well be time to invoice it); archived clients
+are included, like in the aging report (the money is still owed). Rules: docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from tui.analytics.base import BookData, milestone_facts
+from tui.analytics.chase import chase_queue, holds_ending
+from tui.analytics.forecast import forecast
+
+SOON_DAYS = 7
+RECEIVED_DAYS = 30
+#: rows per list (the counts are always complete)
+LIST_ROWS = 8
+
+
+@dataclass
+class DashboardData:
+    """Everything the dashboard shows (built in a thread, shown on the UI thread)."""
+
+    today: dt.date
+    n_clients: int
+    chase: list[dict[str, Any]] = field(default_factory=list)
+    soon: list[dict[str, Any]] = field(default_factory=list)
+    holds: list[dict[str, Any]] = field(default_factory=list)
+    to_invoice: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    totals: list[dict[str, Any]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    received_rows: list[dict[str, Any]] = field(default_factory=list)
+    expected: list[dict[str, Any]] = field(default_factory=list)
+    currency: str = ""
+    lowest: tuple[dt.date, Decimal] | None = None
+    gap_days: int = 0
+    weekly_inflow: list[Decimal] = field(default_factory=list)
+
+
+def dashboard_data(frames: BookData, today: dt.date, rows: int = LIST_ROWS) -> DashboardData:
+    """The dashboard's figures at ``today`` from the analytics functions."""
+    facts = milestone_facts(frames, today)
+    owed = facts.filter(pl.col("open") > 0)
+    queue = chase_queue(frames, today)
+    chase = queue.filter(pl.col("step_due") & ~pl.col("step").is_in(["grace", "done"]))
+    soon = owed.filter(pl.col("due_date").is_between(today, today + dt.timedelta(days=SOON_DAYS)))
+    holds = holds_ending(frames, today, within_days=SOON_DAYS)
+    accepted_on = pl.col("delivered_on") + pl.duration(days=pl.col("acceptance_days"))
+    to_invoice = owed.filter((pl.col("status") == "delivered")
+                             & (pl.col("delivered_on").is_null() | (accepted_on <= today)))  # fmt: skip
+    totals = (
+        owed.group_by("currency")
+        .agg(
+            pl.col("open").sum().alias("open"),
+            pl.len().alias("n_open"),
+            pl.col("open").filter(pl.col("days_past_due") > 0).sum().alias("overdue"),
+            (pl.col("days_past_due") > 0).sum().alias("n_overdue"),
+        )
+        .sort("currency")
+    )
+    since = today - dt.timedelta(days=RECEIVED_DAYS - 1)
+    paid = (
+        frames.payments.lazy()
+        .filter(pl.col("received_on").is_between(since, today))
+        .join(
+            facts.lazy().select(
+                "milestone_id", "client", "contract", "seq", "milestone", "currency"
+            ),
+            on="milestone_id",
+            how="left",
+        )
+        .sort("received_on", "id", descending=True)
+        .collect()
+    )
+    received = (paid.group_by("currency").agg(pl.col("amount").sum(), pl.len().alias("n"))
+                .sort("currency"))  # fmt: skip
+    report = forecast(frames, today, scenario="expected", period="week")
+    expected = report.placements.filter(pl.col("placement") == "period").sort(
+        "expected_date", "milestone_id"
+    )
+    return DashboardData(
+        today=today, n_clients=frames.clients.height,
+        chase=chase.head(rows).to_dicts(), soon=soon.sort("due_date", "milestone_id").head(rows).to_dicts(),
+        holds=holds.head(rows).to_dicts(), to_invoice=to_invoice.sort("delivered_on").head(rows).to_dicts(),
+        counts={"chase": chase.height, "soon": soon.height, "holds": holds.height,
+                "to_invoice": to_invoice.height, "expected": expected.height},
+        totals=totals.to_dicts(), received=received.to_dicts(), received_rows=paid.head(rows).to_dicts(),
+        expected=expected.head(rows).to_dicts(), currency=report.currency, lowest=report.lowest,
+        gap_days=report.longest_gap_days, weekly_inflow=list(report.periods["inflow"]),
+    )  # fmt: skip
