@@ -11,7 +11,7 @@ from tui import __version__
 from tui.cli import main
 from tui.store import Book
 
-COMMANDS = ["demo", "import", "export", "report", "backup"]
+COMMANDS = ["demo", "import", "export", "report", "backup", "where"]
 
 
 def run(*args: str):

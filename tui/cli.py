@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,6 +24,9 @@ from tui.domain.dates import MAX_DATE, MIN_DATE, parse_date
 from tui.domain.env import env_seconds
 from tui.domain.errors import MilepayError, ValidationError, printable
 from tui.domain.values import check_characters, parse_int
+
+if TYPE_CHECKING:
+    from tui.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,13 +119,51 @@ def _check_path(text: str, field: str) -> None:
         raise ValidationError(field, f"'{text}': no such user's home folder") from None
 
 
+def _config(*, quiet: bool = False) -> Config:
+    """The config file, read once per command; its problems go to stderr once (``milepay: ``).
+
+    A problem never stops a command: the keys it concerns keep their defaults. ``quiet`` is
+    for the app, which shows the same lines as toasts.
+    """
+    from tui.config import Config, load_config
+
+    ctx = click.get_current_context(silent=True)
+    meta: dict[str, Any] = ctx.find_root().meta if ctx is not None else {}
+    if "milepay.config" not in meta:
+        try:
+            config, problems = load_config()
+        except RuntimeError as exc:  # a "~name" path of a user with no home folder
+            config = Config()
+            problems = [f"the config file cannot be read ({exc}); using the defaults"]
+        if not quiet:
+            for line in problems:
+                click.echo(f"milepay: {_one_line(line)}", err=True)
+        meta["milepay.config"] = config
+    return meta["milepay.config"]
+
+
+def _env_book() -> None:
+    """Refuse a ``$MILEPAY_DB`` that holds control characters or names no user's home."""
+    import os
+
+    from tui.paths import BOOK_ENV
+
+    text = os.environ.get(BOOK_ENV, "")
+    if text.strip():
+        _check_path(text, BOOK_ENV)
+
+
 def _book_path(db: str | None) -> Path:
-    """The book's path from ``--db`` (checked) or the default; checks the environment first."""
+    """The book: ``--db`` (checked), else ``$MILEPAY_DB``, else the config file's, else the default.
+
+    Checks the environment first.
+    """
     from tui.store import default_book_path
 
     _check_environment()
     if db is None:
-        return default_book_path()
+        _env_book()
+        return default_book_path(_config().book)
     _check_path(db, "--db")
     return Path(db).expanduser()
 
@@ -148,7 +189,7 @@ db_option = click.option(
     "db",
     metavar="PATH",
     envvar=None,
-    help="The book file (default: $MILEPAY_DB or the user data folder).",
+    help="The book file (default: $MILEPAY_DB, the config file's book, or the data folder).",
 )
 
 
@@ -162,7 +203,7 @@ db_option = click.option(
     "--db",
     "db",
     metavar="PATH",
-    help="The book file (default: $MILEPAY_DB or the user data folder).",
+    help="The book file (default: $MILEPAY_DB, the config file's book, or the data folder).",
 )
 @click.option("--demo", is_flag=True, help="Open the app on a freshly generated demo book.")
 @click.version_option(__version__, "--version", prog_name="milepay")
@@ -193,6 +234,8 @@ def main(ctx: click.Context, db: str | None, demo: bool) -> None:
         write_demo(book, day)
         click.echo(f"Demo book written to {_one_line(str(path))}", err=True)
     else:
+        if db is None:
+            _config(quiet=True)  # the app shows the config file's problems itself
         book = _open_book(db)
     from tui.app import run_app
 
@@ -424,6 +467,32 @@ def report(
         worst_first=worst_first,
     )
     click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--db", "db", metavar="PATH", help="The book to show (as other commands take it).")
+@click.pass_context
+@friendly
+def where(ctx: click.Context, db: str | None) -> None:
+    """Show the paths in use and where each came from.
+
+    One line each for the config file, the book, the crash log, the message folder and the
+    list of confirmed mail servers: the path, what chose it (--db, $MILEPAY_DB, config
+    file: book, default...) and whether it is there. Environment values are shown as they
+    are (control characters escaped), never refused.
+    """
+    from tui.config import shown_path
+    from tui.paths import locations
+
+    db = db if db is not None else (ctx.obj or {}).get("db")
+    if db is not None:
+        _check_path(db, "--db")
+    rows = locations(Path(db).expanduser() if db is not None else None, _config())
+    width = max(len(row.name) for row in rows) + 2
+    for row in rows:
+        state = row.state()
+        note = f"{row.source}; {state}" if state else row.source
+        click.echo(f"{row.name:<{width}}{_one_line(shown_path(row.path))} ({note})")
 
 
 def _check_horizon(as_of: dt.date, period: str, horizon: int | None, settings: Any) -> None:

@@ -118,7 +118,7 @@ def config_path() -> Path:
     """``$MILEPAY_CONFIG``, else ``config.toml`` in the user config folder."""
     env = os.environ.get(CONFIG_ENV, "").strip()
     if env:
-        return Path(env).expanduser()
+        return Path(env).expanduser()  # RuntimeError for "~name" of a user with no home folder
     import platformdirs
 
     return Path(platformdirs.user_config_dir("milepay")) / "config.toml"
@@ -171,7 +171,10 @@ def _path(value: Any) -> Path | None:
     text = _line(value, "a path")
     if not text:
         return None
-    path = Path(text).expanduser()
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # "~name" of a user with no home folder
+        raise _Bad(f"{value!r}: no such user's home folder") from None
     if not path.is_absolute():
         raise _Bad(f"{value!r} is not an absolute path (start it with / or ~)")
     return path
@@ -256,7 +259,14 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     A missing file gives the defaults and no problem. A wrong key keeps its default, the rest
     still loads; a file that cannot be read or is not TOML gives the defaults and one line.
     """
-    path = config_path() if path is None else path
+    if path is None:
+        try:
+            path = config_path()
+        except RuntimeError:  # $MILEPAY_CONFIG="~name/..." of a user with no home folder
+            env = printable(os.environ.get(CONFIG_ENV, ""))
+            return Config(), [
+                f"${CONFIG_ENV}: '{env}': no such user's home folder; using the defaults"
+            ]
     where = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -390,7 +400,12 @@ def update_config(changes: Mapping[str, Any], path: Path | None = None) -> Path:
         # the text as typed (``~`` kept), but a port as a TOML number
         checked[key] = parsed if key in ("mail.port", "mail.security") else value.strip()
 
-    target = Path(os.path.realpath(config_path() if path is None else path))
+    try:
+        target = Path(os.path.realpath(config_path() if path is None else path))
+    except RuntimeError:  # $MILEPAY_CONFIG="~name/..." of a user with no home folder
+        raise RefusedError(
+            "names a user with no home folder; nothing was saved", field=f"${CONFIG_ENV}"
+        ) from None
     try:
         text = target.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -53,11 +53,16 @@ _LOCKS_GUARD = threading.Lock()
 _LOCK_PATTERNS = ("Could not set lock", "Conflicting lock")
 
 
-def default_book_path() -> Path:
-    """``$MILEPAY_DB``, else ``milepay.duckdb`` in the user data directory."""
+def default_book_path(configured: Path | None = None) -> Path:
+    """``$MILEPAY_DB``, else ``configured`` (the config file's book), else the data folder's.
+
+    The caller reads the config file (the store knows nothing of it) and passes its ``book``.
+    """
     env = os.environ.get("MILEPAY_DB", "").strip()
     if env:
         return Path(env).expanduser()
+    if configured is not None:
+        return configured.expanduser()
     import platformdirs
 
     return Path(platformdirs.user_data_dir("milepay")) / "milepay.duckdb"
