@@ -16,23 +16,31 @@ decides how a failure is shown (:meth:`MilepayApp.show_failure` and :meth:`Milep
 * ``BookBusyError`` (another process holds the file) becomes a dialog that can retry;
 * anything unexpected ends the app cleanly with a readable message, the details in a log
   file, and exit code 1.
+
+Preferences come from the config file (:mod:`tui.config`), read once at start: the theme
+(one chosen later by ctrl+t or the palette's Theme is saved back, never to the book) and the
+``[keymap]`` table, applied with Textual's ``set_keymap`` by binding id (``?`` lists the ids).
+Each thing the file gets wrong is one toast of one line, and the app starts with the rest.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from tui.domain.env import env_seconds
-from tui.domain.errors import MilepayError
+from tui.domain.errors import MilepayError, RefusedError, printable
 from tui.screens.aging import AgingScreen
 from tui.screens.chase import ChaseScreen
 from tui.screens.clients import ClientsScreen
@@ -50,6 +58,125 @@ T = TypeVar("T")
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 POLL_SECONDS = 2.0
+#: what may come before ``+`` in a key name (``ctrl+shift+up``)
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+#: the packages whose classes declare bindings
+BOUND_PACKAGES = ("tui.screens", "tui.modals", "tui.widgets")
+
+
+def normal_keys(text: str) -> str:
+    """``"c, ?, ctrl+k"`` as Textual names keys (``c,question_mark,ctrl+k``); ValueError says why.
+
+    Textual takes any text and silently never fires a key it cannot deliver, so each key is
+    checked here: modifiers from :data:`MODIFIERS`, then one character or a key name Textual
+    knows (``f5``, ``escape``, ``question_mark``...).
+    """
+    from textual.keys import REPLACED_KEYS, Keys, _character_to_key, key_to_character
+
+    named = {k.value for k in Keys if k.value.isalnum()}
+    out: list[str] = []
+    for part in text.split(","):
+        key = part.strip()
+        if not key:
+            raise ValueError(f"{text!r} has an empty key (separate keys with commas)")
+        if len(key) == 1:
+            out.append(_character_to_key(key))
+            continue
+        *mods, base = key.split("+")
+        mods = [m.strip().lower() for m in mods]
+        base = base.strip()
+        if len(base) == 1:
+            base = _character_to_key(base)
+        elif base:
+            base = base.lower()
+        known = base in named or key_to_character(REPLACED_KEYS.get(base, base)) is not None
+        if not known or any(m not in MODIFIERS for m in mods) or len(set(mods)) < len(mods):
+            raise ValueError(f"{key!r} is not a key Textual knows (for example k, ctrl+k, f5, "
+                             "question_mark)")  # fmt: skip
+        out.append("+".join([*mods, base]))
+    return ",".join(out)
+
+
+def bound_classes() -> list[type[DOMNode]]:
+    """The app, every screen, dialog and widget class of milepay (each module imported)."""
+    import importlib
+    import pkgutil
+
+    for package in BOUND_PACKAGES:
+        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            importlib.import_module(f"{package}.{module.name}")
+    found: dict[type[DOMNode], None] = {}
+    todo: list[type[DOMNode]] = [DOMNode]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found[sub] = None
+                todo.append(sub)
+    return [c for c in found if c.__module__.startswith("tui.")]
+
+
+def binding_ids(classes: Iterable[type[DOMNode]]) -> set[str]:
+    """The binding ids the classes declare."""
+    return {
+        b.id
+        for cls in classes
+        for b in vars(cls).get("BINDINGS", ())
+        if isinstance(b, Binding) and b.id
+    }
+
+
+def keymap_clashes(
+    keymap: dict[str, str], classes: Iterable[type[DOMNode]]
+) -> list[tuple[str, str]]:
+    """(id, reason) for each key the keymap takes from another binding of the same class.
+
+    Textual then drops that other binding's key without a word (its own clash report skips
+    bindings that have an id), so the user is told here. A key that a screen also binds while
+    the app binds it too is no clash: the screen's binding wins there, as it does by default.
+    """
+    wants = {i: keys.split(",") for i, keys in keymap.items()}
+    out: dict[tuple[str, str], str] = {}
+    for cls in classes:
+        merged = getattr(cls, "_merged_bindings", None)
+        if merged is None:
+            continue
+        actions = {b.id: b.action for bindings in merged.key_to_bindings.values() for b in bindings}
+        for binding_id, keys in wants.items():
+            if binding_id not in actions:
+                continue
+            for key in keys:
+                for other in merged.key_to_bindings.get(key, []):
+                    if other.action == actions[binding_id] or (
+                        other.id in wants and key not in wants[other.id]
+                    ):
+                        continue  # the same action, or a binding moved away from this key
+                    lost = other.id or other.action
+                    where = (
+                        "everywhere"
+                        if issubclass(cls, App)
+                        else "on " + str(getattr(cls, "TITLE_TEXT", cls.__name__))
+                    )
+                    out[(binding_id, key)] = (
+                        f"{key} is already {lost}'s key {where}; {lost} loses it"
+                    )
+    return [(binding_id, reason) for (binding_id, _key), reason in out.items()]
+
+
+def checked_keymap(
+    keymap: dict[str, str], ids: set[str]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The entries Textual can apply (keys normalised), and (id, reason) for each other one."""
+    good: dict[str, str] = {}
+    wrong: list[tuple[str, str]] = []
+    for binding_id, keys in keymap.items():
+        if binding_id not in ids:
+            wrong.append((binding_id, "no binding has this id (? lists the ids)"))
+            continue
+        try:
+            good[binding_id] = normal_keys(keys)
+        except ValueError as exc:
+            wrong.append((binding_id, str(exc)))
+    return good, wrong
 
 
 class MilepayApp(App[int]):
@@ -81,7 +208,7 @@ class MilepayApp(App[int]):
         Binding("8", "goto('expenses')", "Expenses", show=False, id="goto-expenses"),
         Binding("9", "goto('settings')", "Settings", show=False, id="goto-settings"),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="theme"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="toggle-theme"),
         Binding("q", "soft_quit", "Quit", id="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-now"),
     ]
@@ -95,6 +222,12 @@ class MilepayApp(App[int]):
             poll_seconds = env_seconds("MILEPAY_POLL_SECONDS", POLL_SECONDS)
         self.poll_seconds = poll_seconds
         self.crash_log: Path | None = None
+        #: the config file's ``[keymap]`` as applied (binding id -> Textual key names)
+        self.keymap: dict[str, str] = {}
+        #: the theme the config file holds (None until it was read: nothing is saved before)
+        self._saved_theme: str | None = None
+        self._wanted_theme: str | None = None
+        self._theme_lock = threading.Lock()
 
     @property
     def book(self) -> Book:
@@ -104,8 +237,8 @@ class MilepayApp(App[int]):
     # ---- start and global actions -----------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Apply the configured theme and start watching the book for other processes' writes."""
-        self._load_theme()
+        """Apply the config file and start watching the book for other processes' writes."""
+        self._apply_config()
         for note in self.session.book.notes:
             self.notify(note, title="Book upgraded", markup=False, timeout=15)
         if self.poll_seconds > 0:
@@ -153,31 +286,53 @@ class MilepayApp(App[int]):
                                       yes="Quit", no="Keep editing"), answered)  # fmt: skip
 
     def action_toggle_theme(self) -> None:
-        """Switch between dark and light; remember it in the config file (never the book)."""
+        """Switch between dark and light (:meth:`watch_theme` keeps it in the config file)."""
+        self.theme = THEMES["light"] if self.current_theme.dark else THEMES["dark"]
+
+    def watch_theme(self, name: str) -> None:
+        """A theme chosen by ctrl+t or the palette goes to the config file (never the book)."""
+        if self._saved_theme is None:
+            return  # the start: the file's own theme, or Textual's default before it
+        self._wanted_theme = name  # the worker writes it unless the file holds it already
+        self.session.run(self._save_theme, group="preferences")
+
+    def _save_theme(self) -> None:
+        """Write the theme chosen last, once per change, in the order chosen (a thread worker)."""
         from tui.config import save_preference
 
-        name = THEMES["light"] if self.current_theme.dark else THEMES["dark"]
-        self.theme = name
-        try:
-            save_preference("theme", name)  # a few bytes: no worker needed
-        except MilepayError as exc:
-            self.notify(f"The theme was not saved: {exc}", severity="warning", markup=False)
+        with self._theme_lock:
+            name = self._wanted_theme
+            if name is None or name == self._saved_theme:
+                return  # a later worker already wrote it, or the choice went back
+            try:
+                save_preference("theme", name)
+            except MilepayError as exc:
+                raise RefusedError(f"the theme {name} is shown for now: {exc}") from None
+            self._saved_theme = name
 
-    def _load_theme(self) -> None:
-        """Apply the config file's theme (default textual-dark); toast what the file gets wrong."""
-        from tui.config import load_config
+    def _apply_config(self) -> None:
+        """Apply the config file's theme and keymap; one toast for each thing it gets wrong."""
+        from tui.config import config_path, load_config
 
         config, problems = load_config()
-        for problem in problems:
-            self.notify(problem, title="Config file", severity="warning", markup=False, timeout=10)
+        where = str(config_path())
         wanted = config.theme or THEMES["dark"]
         name = THEMES.get(wanted, wanted)  # "dark" and "light" name Textual's own pair
         if name not in self.available_themes:
-            self.notify(f"The theme '{wanted}' in the config file is not a theme milepay knows; "
-                        f"using {THEMES['dark']}.", title="Config file", severity="warning",
-                        markup=False, timeout=10)  # fmt: skip
+            problems.append(printable(f"The theme '{wanted}' in the config file is not a theme "
+                                      f"milepay knows; using {THEMES['dark']}."))  # fmt: skip
             name = THEMES["dark"]
+        self._saved_theme = name  # the file's choice: setting it below writes nothing
         self.theme = name
+        if config.keymap:
+            classes = bound_classes()
+            keymap, wrong = checked_keymap(config.keymap, binding_ids(classes))
+            wrong += keymap_clashes(keymap, classes)
+            problems += [printable(f"{where}: keymap.{key}: {reason}") for key, reason in wrong]
+            self.keymap = keymap
+            self.set_keymap(keymap)
+        for problem in problems:
+            self.notify(problem, title="Config file", severity="warning", markup=False, timeout=12)
 
     # ---- reading and writing: through the session -------------------------------------------
 
@@ -257,12 +412,15 @@ class MilepayApp(App[int]):
         details = "".join(traceback.format_exception(exc))
         where = ""
         try:
-            import platformdirs
+            from tui.config import make_private_dir
+            from tui.paths import crash_log_path
 
-            folder = Path(platformdirs.user_log_dir("milepay"))
-            folder.mkdir(parents=True, exist_ok=True)
-            self.crash_log = folder / "crash.log"
-            self.crash_log.write_text(details, encoding="utf-8")
+            # the traceback may quote book values: the log is the owner's only, from creation
+            self.crash_log = crash_log_path()
+            make_private_dir(self.crash_log.parent)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+            with os.fdopen(os.open(self.crash_log, flags, 0o600), "w", encoding="utf-8") as out:
+                out.write(details)
             where = f"\nDetails were written to {self.crash_log}."
         except OSError:
             where = "\n" + details

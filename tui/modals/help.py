@@ -1,4 +1,8 @@
-"""Help (``?``): every key of the current screen and the keys that work everywhere."""
+"""Help (``?``): every key of the current screen and the keys that work everywhere.
+
+Each key is listed with its binding id, the name the config file's ``[keymap]`` table uses
+to remap it (SPEC section 2); the keys shown are the remapped ones.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,11 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
-
-from tui.widgets.navbar import SCREENS
 
 INTRO = (
     "milepay keeps clients, contracts, milestones and payments. Letters act on the current "
@@ -20,40 +22,94 @@ INTRO = (
     "discarding what you typed. Dates accept YYYY-MM-DD, today, +14d, +2w, +1m."
 )
 
-GLOBAL_KEYS = [
-    *[(key, f"Go to {label}") for key, _mode, label, _short in SCREENS],
-    ("?", "This help"),
-    ("ctrl+p", "Command palette: go to client / contract, record payment for ..."),
-    ("ctrl+t", "Switch dark / light theme"),
-    ("q / ctrl+q", "Quit (q only where no text field has focus)"),
-    ("Tab / shift+Tab", "Move between fields and panels"),
+#: better words for the app's own bindings in the help (by binding id)
+APP_KEY_TEXT = {
+    "help": "This help",
+    "toggle-theme": "Switch dark / light theme (any theme: ctrl+p, then Theme)",
+    "quit": "Quit (where no text field has focus)",
+    "quit-now": "Quit from anywhere",
+}
+#: keys without an id (Textual's own), listed after the app's
+OTHER_KEYS = [
+    ("ctrl+p", "Command palette: go to client / contract, record payment for ...", ""),
+    ("Tab / shift+Tab", "Move between fields and panels", ""),
 ]
 
 
-def screen_keys(screen: Screen[object]) -> list[tuple[str, str, bool]]:
-    """The current screen's own bindings (and its focused widget's): key, what, usable now."""
-    seen: set[str] = set()
-    out: list[tuple[str, str, bool]] = []
-    active = screen.active_bindings
-    for key, active_binding in active.items():
+def _keys_shown(app: App[object], binding: Binding, keys: list[str]) -> str:
+    """``c / 7``: the keys of one binding as the footer shows them."""
+    if binding.key_display:
+        return binding.key_display
+    shown = [app.get_key_display(binding.with_key(key, key_display=None)) for key in keys]
+    return " / ".join(dict.fromkeys(shown))
+
+
+def screen_keys(screen: Screen[object]) -> list[tuple[str, str, str, bool]]:
+    """The screen's own bindings (keymap applied): keys, what, binding id, usable now."""
+    groups: dict[str, tuple[Binding, list[str], bool]] = {}
+    for key, active_binding in screen.active_bindings.items():
         binding = active_binding.binding
-        node = active_binding.node
-        if not isinstance(node, Screen) or not binding.description or binding.action in seen:
+        if not isinstance(active_binding.node, Screen) or not binding.description:
             continue  # the app's keys are listed apart; widget keys (cursor moves) are standard
         if binding.system:
             continue
-        seen.add(binding.action)
-        display = screen.app.get_key_display(binding)
-        out.append((display or key, binding.description, active_binding.enabled))
-    return out
+        name = binding.id or binding.action
+        first, keys, enabled = groups.get(name, (binding, [], False))
+        groups[name] = (first, [*keys, key], enabled or active_binding.enabled)
+    declared = [
+        b.id or b.action
+        for cls in reversed(type(screen).__mro__)
+        for b in vars(cls).get("BINDINGS", ())
+        if isinstance(b, Binding)
+    ]
+    order = {name: declared.index(name) if name in declared else len(declared) for name in groups}
+    return [
+        (_keys_shown(screen.app, binding, keys), binding.description, binding.id or "", enabled)
+        for name, (binding, keys, enabled) in sorted(groups.items(), key=lambda g: order[g[0]])
+    ]
+
+
+def app_keys(app: App[object]) -> list[tuple[str, str, str, bool]]:
+    """The app's bindings (keys that work everywhere) with the config file's keymap applied."""
+    keymap: dict[str, str] = getattr(app, "keymap", {})
+    rows: list[tuple[str, str, str, bool]] = []
+    for binding in type(app).BINDINGS:
+        if not isinstance(binding, Binding) or not binding.id:
+            continue
+        remapped = keymap.get(binding.id)
+        keys = (remapped or binding.key).split(",")
+        if remapped:
+            binding = binding.with_key(remapped, key_display=None)
+        what = APP_KEY_TEXT.get(binding.id)
+        if what is None:
+            go = binding.action.startswith("goto(")
+            what = f"Go to {binding.description}" if go else binding.description
+        rows.append((_keys_shown(app, binding, keys), what, binding.id, True))
+    return rows + [(k, w, i, True) for k, w, i in OTHER_KEYS]
+
+
+def keymap_note() -> str:
+    """Where the keys are remapped: the config file's ``[keymap]`` table, by binding id."""
+    from tui.config import config_path, shown_path
+
+    return (
+        f"Remap any key by its id in {shown_path(config_path())}: a [keymap] table of "
+        'id = "keys", e.g. goto-chase = "c,7" (keys separated by commas).'
+    )
 
 
 class HelpModal(ModalScreen[None]):
     """Lists every binding of the screen it was opened on, then the global ones."""
 
+    DEFAULT_CSS = """
+    HelpModal .help-keymap {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="help-close"),
-        Binding("question_mark", "close", "Close", show=False),
+        Binding("question_mark", "close", "Close", show=False, id="help"),
         Binding("q", "close", "Close", show=False),
     ]
 
@@ -69,18 +125,22 @@ class HelpModal(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(Text(INTRO), classes="help-intro")
                 yield Static(self._table("Keys on this screen", screen_keys(self.for_screen)))
-                yield Static(self._table("Keys everywhere", [(k, d, True) for k, d in GLOBAL_KEYS]))
+                yield Static(self._table("Keys everywhere", app_keys(self.app)))
+                yield Static(Text(keymap_note()), classes="help-keymap")
             yield Label(Text("Esc close · ↑↓ scroll"), classes="dialog-keys")
         yield Footer(compact=True)
 
     @staticmethod
-    def _table(title: str, rows: list[tuple[str, str, bool]]) -> Table:
+    def _table(title: str, rows: list[tuple[str, str, str, bool]]) -> Table:
+        """Keys, what they do, and the binding id a keymap names."""
         table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
         table.add_column("key", style="bold", no_wrap=True, min_width=8)
         table.add_column("what", ratio=1)
-        for key, what, enabled in rows:
+        table.add_column("id", style="dim", no_wrap=True)
+        for key, what, binding_id, enabled in rows:
             note = "" if enabled else "  (not now)"
-            table.add_row(Text(key), Text(what + note, style="" if enabled else "dim"))
+            table.add_row(Text(key), Text(what + note, style="" if enabled else "dim"),
+                          Text(binding_id))  # fmt: skip
         return table
 
     def action_close(self) -> None:

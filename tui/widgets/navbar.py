@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.keys import format_key
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -40,16 +41,24 @@ class NavBar(Widget):
                 return text
         return text
 
+    def _key(self, binding_id: str, default: str) -> str:
+        """The first key of a binding as the user's ``[keymap]`` set it (else the default)."""
+        keymap = getattr(self.app, "keymap", None) or {}
+        keys = str(keymap.get(binding_id, default)).split(",")[0].strip() or default
+        return format_key(keys)
+
     def _line(self, index: int, extras: bool = True) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
         for key, mode, *labels in SCREENS:
             label = labels[index - 2]
             lit = mode == self.current
-            out.append(f" {key} ", style="bold reverse" if lit else "bold")
+            out.append(
+                f" {self._key(f'goto-{mode}', key)} ", style="bold reverse" if lit else "bold"
+            )
             out.append(f"{label} ", style="bold" if lit else "")
         if not extras:
             return out
-        out.append("  ? ", style="bold")
+        out.append(f"  {self._key('help', '?')} ", style="bold")
         out.append("Help ")
         out.append(" ^p ", style="bold")
         out.append("Commands")
