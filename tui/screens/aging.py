@@ -5,6 +5,9 @@ first; ``a`` picks another, like ``milepay report aging --as-of``). The cursor m
 cells: Enter on a bucket cell lists the milestones behind that amount, Enter on the client,
 currency or total cell lists all of the client's (``AgingReport.detail`` filtered, never
 recomputed). The totals table below works the same per currency; Tab moves between them.
+
+The as-of date is reactive: ``a`` / ``t`` change it at once and its watcher recomputes from
+the frames in memory (one computation at a time, the newest date's report shown).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.widgets import DataTable, Label
 from textual.widgets.data_table import ColumnKey
 
@@ -25,6 +29,7 @@ from tui.analytics.aging import AgingReport, aging
 from tui.domain.dates import today as real_today
 from tui.domain.money import format_amount
 from tui.screens.base import BookScreen
+from tui.screens.listing import LatestOnly
 from tui.session import Snapshot
 from tui.store import BookFrames
 from tui.widgets.table import BookTable, Column
@@ -52,14 +57,17 @@ class AgingScreen(BookScreen):
         Binding("d", "drill", "Milestones", key_display="⏎/d", id="aging-drill"),
         Binding("a", "as_of", "As of…", id="aging-as-of"),
         Binding("t", "as_of_today", "Today", id="aging-today"),
-        Binding("tab", "app.focus_next", "Totals/clients", show=False),
+        Binding("tab", "app.focus_next", "Totals/clients", show=False, id="aging-next-panel"),
     ]
+
+    #: the date the aging is worked out at (None: the book's today)
+    as_of: var[dt.date | None] = var(None, init=False)
 
     def __init__(self) -> None:
         super().__init__()
-        self.as_of: dt.date | None = None
         self.frames: BookFrames | None = None
         self.report: AgingReport | None = None
+        self._reports: LatestOnly[AgingReport] = LatestOnly(self, f"aging-{id(self)}")
 
     def compose_body(self) -> ComposeResult:
         """Title, the client table, the totals table."""
@@ -94,39 +102,36 @@ class AgingScreen(BookScreen):
         self.rows_table.loading = True
         super().reload()
 
-    def fetch(self, snapshot: Snapshot) -> tuple[BookFrames, AgingReport]:
+    def fetch(self, snapshot: Snapshot) -> tuple[BookFrames, dt.date | None, AgingReport]:
         """Thread: the frames and the aging at the chosen date (today by default)."""
-        frames = snapshot.frames
-        as_of = self.as_of or frames.settings.today()
-        return frames, aging(frames, as_of)
+        frames, chosen = snapshot.frames, self.as_of
+        return frames, chosen, aging(frames, chosen or frames.settings.today())
 
-    def show(self, data: tuple[BookFrames, AgingReport]) -> None:
-        """UI thread: keep the frames and show the report."""
-        self.frames, report = data
+    def show(self, data: tuple[BookFrames, dt.date | None, AgingReport]) -> None:
+        """UI thread: keep the frames; show the report if it is still at the chosen date."""
+        self.frames, chosen, report = data
         self.today = real_today(self.frames.settings.effective_timezone())
-        self.show_report(report)
+        if chosen == self.as_of and not self._reports.busy:
+            self.show_report(report)
+        else:  # another date was chosen meanwhile (or a report of older frames is due)
+            self._refresh_report()
 
     def recompute(self, as_of: dt.date) -> None:
-        """Aging at another date, from the frames already read."""
+        """Aging at another date: the state changes now, the report follows."""
         self.as_of = as_of
-        if self.frames is None:
-            return
+
+    def watch_as_of(self) -> None:
+        """Another date: compute its report from the frames in memory."""
+        self._refresh_report()
+
+    def _refresh_report(self) -> None:
+        """Compute the chosen date's report in a thread (one at a time; the newest is shown)."""
+        frames = self.frames
+        if frames is None:
+            return  # the build under way uses the date as it is when it runs
+        as_of = self.as_of or frames.settings.today()
         self.rows_table.loading = True
-        self._recompute(self.frames, as_of)
-
-    def _recompute(self, frames: BookFrames, as_of: dt.date) -> None:
-        self.session.run(
-            lambda: aging(frames, as_of),
-            done=lambda report: self._show_report_safely(report),
-            group=f"aging-{id(self)}",
-            exclusive=True,
-        )
-
-    def _show_report_safely(self, report: AgingReport) -> None:
-        try:
-            self.show_report(report)
-        except Exception as exc:
-            self.milepay.crash(exc)
+        self._reports.run(lambda: aging(frames, as_of), self.show_report)
 
     def show_report(self, report: AgingReport) -> None:
         """Both tables and the title note from one report."""

@@ -17,9 +17,11 @@ from typing import Any, ClassVar
 
 import polars as pl
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.reactive import var
 from textual.widgets import Static
 
 from tui.analytics.base import milestone_facts
@@ -64,9 +66,8 @@ class ChaseScreen(ListScreen):
         *LIST_KEYS,
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.show_held = False
+    #: the milestones on hold instead of the queue: a change redraws the list from memory
+    show_held = var(False, init=False)
 
     def compose_main(self) -> ComposeResult:
         """The queue, and the selected row's detail under it."""
@@ -131,6 +132,12 @@ class ChaseScreen(ListScreen):
         """The queue, or the held milestones."""
         return frame.filter(pl.col("held") == self.show_held)
 
+    def watch_show_held(self) -> None:
+        """The queue or the holds: title and view again."""
+        if self.is_mounted:
+            self._title()
+        self.refilter()
+
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """One row: a due step in bold, grace and not-yet-due steps dim."""
         step = row["step"] or ""
@@ -179,34 +186,36 @@ class ChaseScreen(ListScreen):
     def action_toggle_held(self) -> None:
         """Show the milestones on hold instead of the queue, or back."""
         self.show_held = not self.show_held
-        self._title()
-        self.refilter()
 
     def action_compose(self) -> None:
         """Compose the proposed step's message (firm: offer to pause; legal: weigh the cost)."""
-        from tui.modals.confirm import ConfirmModal
-
         row = self.selected
         if row is None or row["held"] or row["step"] not in STEPS:
             return
-        if row["step"] == "firm" and row.get("contract_status") == "active":
+        pause = row["step"] == "firm" and row.get("contract_status") == "active"
+        if pause or row["step"] == "legal":
+            self._ask_then_compose(row)
+            return
+        self._open_composer(row)
 
-            def pause(yes: bool | None) -> None:
-                if yes:
-                    self.milepay.write(lambda: self.book.set_contract_status(row["contract_id"], "paused"),
-                                       message=f"Contract {row['contract']} paused.")  # fmt: skip
-                self._open_composer(row)
+    @work(group="dialog")
+    async def _ask_then_compose(self, row: dict[str, Any]) -> None:
+        """Firm: pause the contract? (the composer opens either way). Legal: compose at all?"""
+        from tui.modals.confirm import ConfirmModal
 
+        if row["step"] == "firm":
             question = (f"The firm reminder says work is paused until payment.\n"
                         f"Set the contract \"{row['contract']}\" of {row['client']} to paused now?")  # fmt: skip
-            self.app.push_screen(ConfirmModal(question, yes="Pause it", no="Not now"), pause)
-            return
-        if row["step"] == "legal":
-            question = legal_text(row, self.extra["settings"].home_currency)
-            question.append("\n\nCompose the final notice?")
-            self.app.push_screen(ConfirmModal(question.plain, yes="Compose", no="Cancel"),
-                                 lambda yes: self._open_composer(row) if yes else None)  # fmt: skip
-            return
+            ask = ConfirmModal(question, yes="Pause it", no="Not now")
+            if await self.app.push_screen_wait(ask):
+                self.milepay.write(lambda: self.book.set_contract_status(row["contract_id"], "paused"),
+                                   message=f"Contract {row['contract']} paused.")  # fmt: skip
+        else:
+            text = legal_text(row, self.extra["settings"].home_currency)
+            text.append("\n\nCompose the final notice?")
+            ask = ConfirmModal(text.plain, yes="Compose", no="Cancel")
+            if not await self.app.push_screen_wait(ask):
+                return
         self._open_composer(row)
 
     def _open_composer(self, row: dict[str, Any]) -> None:

@@ -6,9 +6,11 @@ from typing import Any, ClassVar
 
 import polars as pl
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import var
 from textual.widgets import Static
 
 from tui.analytics.scorecard import client_scorecards
@@ -46,9 +48,8 @@ class ClientsScreen(ListScreen):
         *LIST_KEYS,
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.show_archived = False
+    #: archived clients listed too: a change redraws the list from memory
+    show_archived = var(False, init=False)
 
     def compose_main(self) -> ComposeResult:
         """List left, detail right."""
@@ -110,6 +111,10 @@ class ClientsScreen(ListScreen):
     def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Archived clients only when asked for."""
         return frame if self.show_archived else frame.filter(~pl.col("archived"))
+
+    def watch_show_archived(self) -> None:
+        """Archived clients shown or hidden: the view again."""
+        self.refilter()
 
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """Name (marked when archived), open amounts, number of flags."""
@@ -201,7 +206,6 @@ class ClientsScreen(ListScreen):
         self.show_archived = not self.show_archived
         self.notify("Showing archived clients too." if self.show_archived else "Archived clients hidden.",
                     markup=False, timeout=2)  # fmt: skip
-        self.refilter()
 
     def action_add_contact(self) -> None:
         """Add a contact to the selected client."""
@@ -213,51 +217,59 @@ class ClientsScreen(ListScreen):
         self.app.push_screen(ContactForm(client_name=client["name"], today=self._today(),
                                          save=lambda c: self.book.add_contact(client["id"], c)))  # fmt: skip
 
-    def _pick_contact(self, title: str, then: Any) -> None:
+    async def _pick_contact(self, title: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(contact, client) of the selected client: asked only when it has several (worker)."""
         from tui.modals.pick import PickModal
 
         client = self.selected
         if client is None:
-            return
+            return None
         contacts = self._contacts(client["id"])
         choices = [(c["id"], f"{c['name']} ({c['role']}) {c['email']}".strip()) for c in contacts]
         if len(choices) == 1:
-            then(choices[0][0], client)
-            return
-        self.app.push_screen(
-            PickModal(title, choices), lambda cid: then(cid, client) if cid else None
-        )
+            contact_id = choices[0][0]
+        else:
+            contact_id = await self.app.push_screen_wait(PickModal(title, choices))
+            if not contact_id:
+                return None
+        row = next((c for c in self._contacts(client["id"]) if c["id"] == contact_id), None)
+        return None if row is None else (row, client)
 
     def action_edit_contact(self) -> None:
         """Edit one of the selected client's contacts."""
+        self._edit_contact()
+
+    @work(group="dialog")
+    async def _edit_contact(self) -> None:
+        """Which contact (if several), then the contact form."""
         from tui.modals.contact_form import ContactForm
 
-        def edit(contact_id: int, client: dict[str, Any]) -> None:
-            row = next((c for c in self._contacts(client["id"]) if c["id"] == contact_id), None)
-            if row is not None:
-                self.app.push_screen(ContactForm(client_name=client["name"], today=self._today(), contact=row,
-                                                 save=lambda c, expected: self.book.update_contact(contact_id, c, expected=expected)))  # fmt: skip
-
-        self._pick_contact("Edit which contact?", edit)
+        picked = await self._pick_contact("Edit which contact?")
+        if picked is None:
+            return
+        row, client = picked
+        contact_id = row["id"]
+        self.app.push_screen(ContactForm(client_name=client["name"], today=self._today(), contact=row,
+                                         save=lambda c, expected: self.book.update_contact(contact_id, c, expected=expected)))  # fmt: skip
 
     def action_remove_contact(self) -> None:
         """Remove one of the selected client's contacts (asks first)."""
+        self._remove_contact()
+
+    @work(group="dialog")
+    async def _remove_contact(self) -> None:
+        """Which contact (if several), then are you sure, then the write."""
         from tui.modals.confirm import ConfirmModal
 
-        def remove(contact_id: int, client: dict[str, Any]) -> None:
-            row = next((c for c in self._contacts(client["id"]) if c["id"] == contact_id), None)
-            if row is None:
-                return
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.milepay.write(lambda: self.book.remove_contact(contact_id),
-                                       message=f"Contact {row['name']} removed.")  # fmt: skip
-
-            self.app.push_screen(ConfirmModal(f"Remove the contact {row['name']} from {client['name']}?",
-                                              yes="Remove", no="Keep"), answered)  # fmt: skip
-
-        self._pick_contact("Remove which contact?", remove)
+        picked = await self._pick_contact("Remove which contact?")
+        if picked is None:
+            return
+        row, client = picked
+        contact_id = row["id"]
+        question = f"Remove the contact {row['name']} from {client['name']}?"
+        if await self.app.push_screen_wait(ConfirmModal(question, yes="Remove", no="Keep")):
+            self.milepay.write(lambda: self.book.remove_contact(contact_id),
+                               message=f"Contact {row['name']} removed.")  # fmt: skip
 
     async def action_new_contract(self) -> None:
         """A new contract for the selected client (on the contracts screen, once it has loaded)."""

@@ -9,9 +9,11 @@ import polars as pl
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.reactive import var
 from textual.widgets import Static
 
 from tui.domain.model import Contract, Milestone
@@ -56,9 +58,8 @@ class ContractsScreen(ListScreen):
         *LIST_KEYS,
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.show_archived = False
+    #: archived contracts listed too: a change redraws the list from memory
+    show_archived = var(False, init=False)
 
     def compose_main(self) -> ComposeResult:
         """List above, detail below."""
@@ -101,6 +102,10 @@ class ContractsScreen(ListScreen):
     def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Archived contracts (or of archived clients) only when asked for."""
         return frame if self.show_archived else frame.filter(~pl.col("archived"))
+
+    def watch_show_archived(self) -> None:
+        """Archived contracts shown or hidden: the view again."""
+        self.refilter()
 
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """One contract's cells."""
@@ -190,7 +195,6 @@ class ContractsScreen(ListScreen):
     def action_toggle_archived(self) -> None:
         """Show or hide archived contracts."""
         self.show_archived = not self.show_archived
-        self.refilter()
 
     def action_add_milestone(self) -> None:
         """Add a milestone to the selected contract."""
@@ -220,68 +224,71 @@ class ContractsScreen(ListScreen):
             self.app.push_screen(ChangeOrderForm(label=f"{row['client']} / {row['title']}", today=self._today(),
                                                  save=lambda o: self.book.add_change_order(row["id"], o)))  # fmt: skip
 
-    def _pick_order(self, title: str, then: Any) -> None:
+    async def _pick_order(self, title: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(order, contract row): a proposed change order, asked only if several (worker)."""
         from tui.modals.pick import PickModal
 
         row = self.selected
         orders = self._proposed(row["id"]) if row else []
+        if row is None or not orders:
+            return None
         if len(orders) == 1:
-            then(orders[0], row)
-        elif orders:
-            choices = [
-                (o["id"], f"{o['date']}  {o['description']}  {money(o['amount_delta'])}")
-                for o in orders
-            ]
-            self.app.push_screen(
-                PickModal(title, choices),
-                lambda oid: then(next(o for o in orders if o["id"] == oid), row) if oid else None,
-            )
+            return orders[0], row
+        choices = [
+            (o["id"], f"{o['date']}  {o['description']}  {money(o['amount_delta'])}")
+            for o in orders
+        ]
+        oid = await self.app.push_screen_wait(PickModal(title, choices))
+        if not oid:
+            return None
+        return next(o for o in orders if o["id"] == oid), row
 
     def action_accept_change(self) -> None:
         """Accept a proposed change order: add the milestone that prices it."""
+        self._accept_change()
+
+    @work(group="dialog")
+    async def _accept_change(self) -> None:
+        """Which order (if several), then a yes (fee down) or the milestone form (fee up)."""
         from tui.modals.confirm import ConfirmModal
         from tui.modals.small_forms import AcceptChangeForm
 
-        def accept(order: dict[str, Any], row: dict[str, Any]) -> None:
-            delta: Decimal = order["amount_delta"]
-            label = f"{row['title']}: {order['description']} ({money(delta, row['currency'])})"
-            if delta <= 0:
-
-                def answered(yes: bool | None) -> None:
-                    if yes:
-                        self.milepay.write(lambda: self.book.accept_change_order(order["id"], []),
-                                           message="Change order accepted.")  # fmt: skip
-
-                self.app.push_screen(ConfirmModal(f"Accept {label}? The fee goes down; no milestone is added.",
-                                                  yes="Accept"), answered)  # fmt: skip
-                return
-            seq = (
-                int(
-                    self.extra["facts"].filter(pl.col("contract_id") == row["id"])["seq"].max() or 0
-                )
-                + 1
-            )
-            values = {"seq": str(seq), "title": order["description"][:200], "amount": str(delta),
-                      "due_date": "+30d"}  # fmt: skip
-            self.app.push_screen(AcceptChangeForm(label=label, today=self._today(), values=values,
-                                                  save=lambda m: self.book.accept_change_order(order["id"], [m])))  # fmt: skip
-
-        self._pick_order("Accept which change order?", accept)
+        picked = await self._pick_order("Accept which change order?")
+        if picked is None:
+            return
+        order, row = picked
+        delta: Decimal = order["amount_delta"]
+        label = f"{row['title']}: {order['description']} ({money(delta, row['currency'])})"
+        if delta <= 0:
+            question = f"Accept {label}? The fee goes down; no milestone is added."
+            if await self.app.push_screen_wait(ConfirmModal(question, yes="Accept")):
+                self.milepay.write(lambda: self.book.accept_change_order(order["id"], []),
+                                   message="Change order accepted.")  # fmt: skip
+            return
+        facts = self.extra["facts"].filter(pl.col("contract_id") == row["id"])
+        seq = int(facts["seq"].max() or 0) + 1
+        values = {"seq": str(seq), "title": order["description"][:200], "amount": str(delta),
+                  "due_date": "+30d"}  # fmt: skip
+        self.app.push_screen(AcceptChangeForm(label=label, today=self._today(), values=values,
+                                              save=lambda m: self.book.accept_change_order(order["id"], [m])))  # fmt: skip
 
     def action_reject_change(self) -> None:
         """Reject a proposed change order (asks first)."""
+        self._reject_change()
+
+    @work(group="dialog")
+    async def _reject_change(self) -> None:
+        """Which order (if several), then are you sure, then the write."""
         from tui.modals.confirm import ConfirmModal
 
-        def reject(order: dict[str, Any], row: dict[str, Any]) -> None:
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.milepay.write(lambda: self.book.reject_change_order(order["id"]),
-                                       message="Change order rejected.")  # fmt: skip
-
-            self.app.push_screen(ConfirmModal(f"Reject the change order '{order['description']}'?",
-                                              yes="Reject", no="Keep"), answered)  # fmt: skip
-
-        self._pick_order("Reject which change order?", reject)
+        picked = await self._pick_order("Reject which change order?")
+        if picked is None:
+            return
+        order, _row = picked
+        question = f"Reject the change order '{order['description']}'?"
+        if await self.app.push_screen_wait(ConfirmModal(question, yes="Reject", no="Keep")):
+            self.milepay.write(lambda: self.book.reject_change_order(order["id"]),
+                               message="Change order rejected.")  # fmt: skip
 
     async def action_milestones(self) -> None:
         """Show this contract's milestones on the milestones screen."""

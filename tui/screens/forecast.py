@@ -12,9 +12,13 @@ Everything shown is one :class:`tui.analytics.forecast.ForecastReport`, the same
   shown side by side (``g`` then hides the chart to give the table the room).
 * ``x`` writes the table shown to a CSV file (plain amounts, ``1250.00``).
 
-The book's frames are read once per change of the book (thread worker); every key above
-recomputes from those frames in another thread worker, with the table showing a loading
-indicator meanwhile.
+The screen builds from the session's snapshot (the book is read once per change, by the
+session). What the user chose is the reactive :attr:`ForecastScreen.view`: every key changes
+it at once (fifteen fast ``-`` shorten the horizon by fifteen), and its watcher recomputes
+from the frames in memory in a thread worker, one computation at a time
+(:class:`~tui.screens.listing.LatestOnly`): a report is shown only if it is the current
+view's, so the screen always ends showing the figures of the last key. The table shows a
+loading indicator meanwhile.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.widgets import Label, Static
 
 from tui.analytics.forecast import Adjustment, ForecastReport, forecast
 from tui.domain.money import format_amount
 from tui.present.forecast import write_forecast_csv
 from tui.screens.base import BookScreen
+from tui.screens.listing import LatestOnly
 from tui.session import Snapshot
 from tui.store import BookFrames
 from tui.widgets.forecast_chart import ForecastChart, chart_data
@@ -89,11 +95,16 @@ class ForecastScreen(BookScreen):
         Binding("x", "export", "CSV", id="fc-export"),
     ]  # fmt: skip
 
+    #: what the user chose: a key changes it at once, the report follows (``watch_view``)
+    view = var(ForecastView(), init=False)
+
     def __init__(self) -> None:
         super().__init__()
-        self.view = ForecastView()
         self.frames: BookFrames | None = None
         self.report: ForecastReport | None = None
+        #: +/- pressed before the book's default horizon was known: applied once it is
+        self._early_steps: list[int] = []
+        self._reports: LatestOnly[ForecastReport] = LatestOnly(self, f"forecast-{id(self)}")
 
     def compose_body(self) -> ComposeResult:
         """Title, table and chart, side figures, what-ifs."""
@@ -127,44 +138,56 @@ class ForecastScreen(BookScreen):
         self.table.loading = True
         super().reload()
 
-    def fetch(self, snapshot: Snapshot) -> tuple[BookFrames, ForecastReport]:
-        """Thread: the book's frames and the forecast for the current view."""
-        frames = snapshot.frames
-        return frames, self._compute(frames, frames.settings.today(), self.view)
+    def fetch(self, snapshot: Snapshot) -> tuple[BookFrames, ForecastView, ForecastReport]:
+        """Thread: the book's frames, and the forecast for the view as it is now."""
+        frames, view = snapshot.frames, self.view
+        return frames, view, self._compute(frames, frames.settings.today(), view)
 
     @staticmethod
     def _compute(frames: BookFrames, as_of: dt.date, view: ForecastView) -> ForecastReport:
         return forecast(frames, as_of, scenario=view.scenario, period=view.period,
                         horizon=view.horizon, adjustments=view.adjustments)  # fmt: skip
 
-    def show(self, data: tuple[BookFrames, ForecastReport]) -> None:
-        """UI thread: keep the frames, show the report."""
-        self.frames, report = data
+    def show(self, data: tuple[BookFrames, ForecastView, ForecastReport]) -> None:
+        """UI thread: keep the frames; show the report if it is still the current view's."""
+        self.frames, view, report = data
         self.today = report.as_of
-        self.show_report(report)
+        early, self._early_steps = self._early_steps, []
+        for step in early:
+            self.action_horizon(step)
+        if view == self.view and not self._reports.busy:
+            self.show_report(report)
+        else:  # a key came while this was computed (or a report of older frames is due)
+            self._refresh_report()
 
     def recompute(self, view: ForecastView) -> None:
-        """The user changed the view: compute again from the frames already read."""
+        """The user changed the view: the state changes now, the report follows."""
         self.view = view
-        if self.frames is None:
-            return
+
+    def watch_view(self) -> None:
+        """The view changed: compute its report from the frames in memory."""
+        self.refresh_bindings()
+        self._refresh_report()
+
+    def _refresh_report(self) -> None:
+        """Compute the current view's report in a thread (one at a time; the newest is shown)."""
+        frames = self.frames
+        if frames is None:
+            return  # the build under way computes the view as it is when it runs
+        as_of, view = self._today(), self.view
         self.table.loading = True
-        self._recompute(self.frames, self._today(), view)
+        self._reports.run(lambda: self._compute(frames, as_of, view), self.show_report)
 
-    def _recompute(self, frames: BookFrames, as_of: dt.date, view: ForecastView) -> None:
-        """Compute in a thread; a newer view cancels an older one (keys typed fast coalesce)."""
-        self.session.run(
-            lambda: (frames, self._compute(frames, as_of, view)),
-            done=lambda built: self._show_frames_safely(built),
-            group=f"forecast-{id(self)}",
-            exclusive=True,
-        )
-
-    def _show_frames_safely(self, built: tuple[BookFrames, ForecastReport]) -> None:
-        try:
-            self.show(built)
-        except Exception as exc:
-            self.milepay.crash(exc)
+    def default_horizon(self) -> int | None:
+        """The book's default horizon for the current period (None until the book is read)."""
+        frames = self.frames
+        if frames is None:
+            held = self.session.held()
+            frames = held.frames if held is not None else None
+        if frames is None:
+            return None
+        settings = frames.settings
+        return settings.forecast_weeks if self.view.period == "week" else settings.forecast_months
 
     def show_report(self, report: ForecastReport) -> None:
         """Table, chart, title note, side figures and what-ifs from one report."""
@@ -216,8 +239,11 @@ class ForecastScreen(BookScreen):
             self.recompute(replace(self.view, period=period, horizon=None))
 
     def action_horizon(self, step: int) -> None:
-        """One period more or fewer (1 to ``MAX_HORIZON``)."""
-        current = self.report.horizon if self.report else 12
+        """One period more or fewer (1 to ``MAX_HORIZON``), at once: every press counts."""
+        current = self.view.horizon or self.default_horizon()
+        if current is None:
+            self._early_steps.append(step)
+            return
         wanted = min(max(current + step, 1), MAX_HORIZON[self.view.period])
         if wanted != current:
             self.recompute(replace(self.view, horizon=wanted))

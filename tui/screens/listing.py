@@ -1,13 +1,18 @@
 """A main screen built around one list: filter with ``/``, sort with ``s``/``r``, windowed.
 
-The whole list lives in a Polars frame (read in a thread); the table only ever holds the
-first ``LIMIT`` rows of the filtered, sorted view, so a book with 100k milestones stays
-responsive. Filtering and sorting also run in a thread worker.
+The whole list lives in a Polars frame (built from the session's snapshot in a thread); the
+table only ever holds the first ``LIMIT`` rows of the filtered, sorted view, so a book with
+100k milestones stays responsive. The screen's own state (filter text, sort column and
+direction, and a subclass's toggles such as archived rows) is reactive: a key changes it at
+once, and its watcher rebuilds the view from the frame in memory (never from the book) in a
+thread worker. :class:`LatestOnly` runs one such computation at a time: keys typed faster than
+it computes coalesce, and the screen always ends showing the view of its final state.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import polars as pl
 from rich.text import Text
@@ -15,11 +20,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.widgets import DataTable, Input, Label
+from textual.worker import Worker, WorkerState
 
 from tui.screens.base import BookScreen
 from tui.widgets.filterbar import FilterBar
 from tui.widgets.table import BookTable, Column
+
+if TYPE_CHECKING:
+    from tui.domain.errors import MilepayError
+
+T = TypeVar("T")
 
 #: keys every list has; subclasses put them after their own so the footer shows actions first
 LIST_KEYS: list[BindingType] = [
@@ -27,6 +39,53 @@ LIST_KEYS: list[BindingType] = [
     Binding("s", "sort", "Sort", id="sort"),
     Binding("r", "reverse", "Reverse sort", show=False, id="reverse"),
 ]
+
+
+class LatestOnly(Generic[T]):
+    """One computation at a time for a screen, and only the newest state's result is shown.
+
+    ``run(work, show)`` is called after every change of the screen's state, ``work`` holding
+    that state. With nothing running it starts at once in a thread worker; while one runs, it
+    waits as the next (replacing an older one waiting), and the running one's result, no longer
+    the current state's, is dropped when it ends. A burst of keys thus costs at most two
+    computations, and the last one shown is always that of the final state.
+    """
+
+    def __init__(self, screen: BookScreen, group: str) -> None:
+        self.screen = screen
+        self.group = group
+        self._running: Worker[Any] | None = None
+        self._next: tuple[Callable[[], Any], Callable[[Any], None]] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A computation runs whose result is still to come."""
+        worker = self._running
+        return worker is not None and worker.state not in (WorkerState.ERROR, WorkerState.CANCELLED)
+
+    def run(self, work: Callable[[], T], show: Callable[[T], None]) -> None:
+        """Compute ``work`` in a thread, then ``show`` its result unless a newer run came."""
+        if self.busy:
+            self._next = (work, show)
+            return
+        self._next = None
+        self._running = self.screen.session.run(
+            work, done=lambda result: self._done(result, show), failed=self._failed,
+            group=self.group,
+        )  # fmt: skip
+
+    def _done(self, result: Any, show: Callable[[Any], None]) -> None:
+        self._running = None
+        if self._next is not None:
+            self.run(*self._next)  # the state changed meanwhile: this result is stale
+        elif self.screen.is_mounted:
+            show(result)
+
+    def _failed(self, error: MilepayError) -> None:
+        """A refusal (the app shows it): go on with the newer state, if any."""
+        self._running = None
+        if self._next is not None:
+            self.run(*self._next)
 
 
 class ListScreen(BookScreen):
@@ -45,13 +104,19 @@ class ListScreen(BookScreen):
     #: the action Enter runs on a row (empty: none)
     ENTER_ACTION = ""
 
+    #: the sort column (an index into ``sort_keys()``): a change redraws the view from memory
+    sort_index = var(0, init=False)
+    #: sort in descending order
+    descending = var(False, init=False)
+    #: the filter line's text, lower case
+    filter_text = var("", init=False)
+
     def __init__(self) -> None:
         super().__init__()
         self.frame: pl.DataFrame | None = None
         self.extra: Any = None
-        self.sort_index = 0
-        self.descending = False
         self.shown_total = 0
+        self._views: LatestOnly[Any] = LatestOnly(self, f"view-{id(self)}")
         #: the row to put the cursor on after the next refresh (a record just added)
         self.pending_key: str | None = None
         self._after_load: list[Any] = []
@@ -104,18 +169,30 @@ class ListScreen(BookScreen):
         return self.SORTABLE or [c.key for c in self.COLUMNS]
 
     def refilter(self) -> None:
-        """Filter and sort the frame in a thread, then fill the table."""
+        """Filter and sort the frame in memory (a thread), then fill the table."""
         if self.frame is None:
             return
-        text = self.query_one(FilterBar).text.lower()
-        self._view(self.frame, text, self.sort_keys()[self.sort_index], self.descending)
+        sort = self.sort_keys()[self.sort_index]
+        self._view(self.frame, self.filter_text, sort, self.descending)
+
+    def watch_sort_index(self) -> None:
+        """Another sort column: the view again."""
+        self.refilter()
+
+    def watch_descending(self) -> None:
+        """The other direction: the view again."""
+        self.refilter()
+
+    def watch_filter_text(self) -> None:
+        """Another filter: the view again."""
+        self.refilter()
 
     def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rows the screen shows before the filter (e.g. without archived ones)."""
         return frame
 
     def _view(self, frame: pl.DataFrame, text: str, sort: str, descending: bool) -> None:
-        """Filter and sort in a thread; only the newest view is shown."""
+        """Filter and sort in a thread; only the view of the newest state is shown."""
 
         def compute() -> tuple[list[tuple[str, list[Any]]], int, str]:
             view = self.narrow(frame)
@@ -129,8 +206,7 @@ class ListScreen(BookScreen):
             ]
             return rows, total, text
 
-        self.session.run(compute, done=lambda r: self._fill(*r), group=f"view-{id(self)}",
-                         exclusive=True)  # fmt: skip
+        self._views.run(compute, lambda r: self._fill(*r))
 
     def cells(self, row: dict[str, Any]) -> list[Any]:  # pragma: no cover - overridden
         """One row's table cells."""
@@ -180,16 +256,14 @@ class ListScreen(BookScreen):
     def action_sort(self) -> None:
         """Sort by the next column."""
         self.sort_index = (self.sort_index + 1) % len(self.sort_keys())
-        self.refilter()
 
     def action_reverse(self) -> None:
         """Reverse the sort order."""
         self.descending = not self.descending
-        self.refilter()
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
-        self.refilter()
+        self.filter_text = event.text.lower()
 
     @on(FilterBar.Done)
     def _filter_done(self, event: FilterBar.Done) -> None:

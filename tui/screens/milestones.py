@@ -13,6 +13,7 @@ import polars as pl
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.reactive import var
 
 from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
@@ -57,9 +58,8 @@ class MilestonesScreen(ListScreen):
         *LIST_KEYS,
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.show_all = False
+    #: paid, cancelled and written-off milestones listed too: a change redraws from memory
+    show_all = var(False, init=False)
 
     def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """Milestone facts at today, with holds and a search column."""
@@ -98,6 +98,10 @@ class MilestonesScreen(ListScreen):
         if self.show_all:
             return frame
         return frame.filter((pl.col("open") > 0) & ~pl.col("archived"))
+
+    def watch_show_all(self) -> None:
+        """All milestones or the open ones: the view again."""
+        self.refilter()
 
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """One milestone's cells; overdue ones in bold."""
@@ -243,4 +247,3 @@ class MilestonesScreen(ListScreen):
     def action_toggle_all(self) -> None:
         """Include paid, cancelled and written-off milestones, or not."""
         self.show_all = not self.show_all
-        self.refilter()

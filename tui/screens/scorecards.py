@@ -164,7 +164,6 @@ class ScorecardsScreen(ListScreen):
     def action_worst_first(self) -> None:
         """Sort worst first (the scorecard's own order: overdue, written off, on time, ...)."""
         self.sort_index, self.descending = self.WORST, False
-        self.refilter()
 
     def action_edit(self) -> None:
         """Rate the selected client: rating 1-5, work again, feedback."""
