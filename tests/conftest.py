@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import strength
+from hypothesis import settings
 
 from tui.store import Book
+
+settings.load_profile(strength.PROFILE)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -47,6 +52,32 @@ def book_path(tmp_path: Path) -> Path:
 def book(book_path: Path) -> Book:
     """A new, empty book."""
     return Book.open(book_path)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo book as of TODAY, written once per test session (tests copy it, never open it)."""
+    from tui.store.demo import write_demo
+
+    path = tmp_path_factory.mktemp("demo-template") / "demo.duckdb"
+    write_demo(Book.open(path), TODAY)
+    assert not Path(f"{path}.wal").exists(), "the template must be checkpointed to be copied"
+    return path
+
+
+@pytest.fixture
+def demo_at(demo_template: Path) -> Callable[[Path], Book]:
+    """``demo_at(path)``: a private copy of the demo book at ``path``, opened (0.3 s faster
+    than writing it again, and the same bytes every time)."""
+
+    def copy(path: Path) -> Book:
+        from tui.store.files import private_umask
+
+        with private_umask():
+            shutil.copyfile(demo_template, path)
+        return Book.open(path)
+
+    return copy
 
 
 def free_port() -> int:

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strength import examples
 
 from tui.cli import main
 from tui.domain.errors import is_control
@@ -220,7 +221,7 @@ def test_help_and_version_still_exit_0() -> None:
         assert result.stderr == ""
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(text=st.text(max_size=20), option=st.sampled_from(["--as-of", "--db", "--horizon"]))
 def test_any_option_text_ends_in_one_clear_line(tmp_path_factory, text: str, option: str) -> None:
     """Whatever is typed for an option: exit 1 or 2, one printable line, never a traceback."""

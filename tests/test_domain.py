@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strength import examples
 
 from tui.domain import (
     Client,
@@ -216,7 +217,7 @@ def test_add_months_from_anchor() -> None:
     assert add_months(dt.date(2027, 1, 31), 13) == dt.date(2028, 2, 29)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(cents=st.integers(0, 10**11), parts=st.integers(1, 60))
 def test_split_evenly_adds_up(cents: int, parts: int) -> None:
     total = D(cents) / 100
@@ -227,7 +228,7 @@ def test_split_evenly_adds_up(cents: int, parts: int) -> None:
     assert 0 <= amounts[-1] - amounts[0] < D(parts) / 100
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(cents=st.integers(0, 10**11), cuts=st.lists(st.integers(1, 99), min_size=1, max_size=5))
 def test_split_by_percentages_adds_up(cents: int, cuts: list[int]) -> None:
     total = D(cents) / 100
@@ -240,7 +241,7 @@ def test_split_by_percentages_adds_up(cents: int, cuts: list[int]) -> None:
     assert sum(split_by_percentages(total, pcts)) == total
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(cents=st.integers(0, 99_999_999_999))
 def test_amount_round_trip(cents: int) -> None:
     value = D(cents) / 100

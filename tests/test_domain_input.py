@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strength import examples
 
 from tui.domain import (
     ChangeOrder,
@@ -158,7 +159,7 @@ def test_email_refuses_controls() -> None:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=st.text(max_size=40), field=st.sampled_from(["name", "notes"]))
 def test_parsed_text_never_holds_controls(text: str, field: str) -> None:
     try:
@@ -173,7 +174,7 @@ def test_parsed_text_never_holds_controls(text: str, field: str) -> None:
     assert out == out.strip()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     text=st.text(
         alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=40
@@ -224,7 +225,7 @@ def test_other_numbers_are_ascii_digits_only() -> None:
     assert parse_fx_rate("1.17", "fx.GBP") == D("1.17")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     digit=st.characters(whitelist_categories=("Nd", "No", "Nl")).filter(
         lambda c: c not in "0123456789" and (c.isdigit() or c.isnumeric())
@@ -286,7 +287,7 @@ def test_add_months_edges() -> None:
         add_months(dt.date(9999, 12, 1), 1)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     base=st.dates(MIN_DATE, MAX_DATE),
     n=st.integers(-2000, 2000),
@@ -304,7 +305,7 @@ def test_relative_days_and_weeks(base: dt.date, n: int, unit: str) -> None:
         )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(day=st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)))
 def test_any_iso_date_in_range_or_refused(day: dt.date) -> None:
     text = day.isoformat()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strength import examples
 from test_exchange import base_folder, book_content, write
 
 from tui.domain.model import ChangeOrder, Client, Contact, Contract, Milestone, Payment
@@ -141,7 +142,7 @@ def test_csv_line_is_what_the_csv_module_writes_and_reads(cells: list[str]) -> N
 # ---- properties: any text round-trips through export and import exactly --------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     name=st.text().filter(lambda t: "\r\n" not in t),
     notes=st.text().filter(lambda t: "\r\n" not in t),
@@ -183,7 +184,7 @@ def empty_book_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     client=st.tuples(one_line.filter(bool), multi_line, multi_line, one_line, one_line),
     contract=st.tuples(one_line.filter(bool), multi_line, multi_line, one_line.filter(bool)),

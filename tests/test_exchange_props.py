@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strength import examples
 from test_exchange import book_content
 
 from tui.domain.model import (
@@ -227,7 +228,7 @@ def _new_book(template: Path, path: Path) -> Book:
     return Book.open(path)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=books())
 def test_export_then_import_gives_the_same_book(
     empty_book_file: Path, ops: list[tuple[Any, ...]]

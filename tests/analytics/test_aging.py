@@ -1,21 +1,20 @@
 """Aging (SPEC 4.1): worked examples with the arithmetic written out, and a property.
 
 ``BookBuilder`` builds a book's frames in memory with exactly the schema ``Book.frames()``
-returns (taken from a real empty book), so hundreds of generated books stay fast; one test
-checks that a book written through the ``Book`` API gives the same report.
+returns (taken from a real empty book by tests/builders.py), so hundreds of generated books stay
+fast; one test checks that a book written through the real ``Book`` gives the same report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from builders import empty_frames
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,18 +28,6 @@ D = Decimal
 
 def days_before(n: int, day: dt.date = AS_OF) -> dt.date:
     return day - dt.timedelta(days=n)
-
-
-@functools.cache
-def _empty_frames() -> dict[str, pl.DataFrame]:
-    """The frames of a real, empty book: their schemas are what the builder fills."""
-    path = Path(tempfile.mkdtemp(prefix="milepay-test-schema-")) / "empty.duckdb"
-    f = Book.open(path).frames()
-    return {
-        name: getattr(f, name)
-        for name in f.__dataclass_fields__
-        if isinstance(getattr(f, name), pl.DataFrame)
-    }
 
 
 @dataclass(frozen=True)
@@ -129,7 +116,7 @@ class BookBuilder:
         return self._add("chase_events", milestone_id=milestone_id, date=date, step=step)
 
     def frames(self) -> Frames:
-        empty = _empty_frames()
+        empty = empty_frames()  # a real empty book's frames: their schemas are what is filled
         tables = {}
         for name, frame in empty.items():
             rows = self.rows.get(name)
@@ -354,7 +341,8 @@ def test_empty_book() -> None:
     assert r.as_of == AS_OF
 
 
-def test_a_book_written_through_the_store_gives_the_same_report(book: Book) -> None:
+def test_a_book_written_through_the_store_gives_the_same_report(book_path: Path) -> None:
+    book = Book.open(book_path)  # the real store (the ``book`` fixture here is in memory)
     cid = book.add_client(Client(name="Acme"))
     kid = book.add_contract(
         cid,

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from builders import MemoryBook
 
 from tui.analytics.chase import COLUMNS, active_holds, chase_queue, holds_ending
 from tui.analytics.fees import late_fees
 from tui.domain.model import ChaseEvent, Client, Contact, Contract, Hold, Milestone, Payment
-from tui.store import Book
 
 D = Decimal
 DUE = dt.date(2026, 1, 1)
@@ -25,7 +25,7 @@ def day(n: int) -> dt.date:
 
 
 def add(
-    book: Book,
+    book: MemoryBook,
     amount: str = "1000.00",
     due: dt.date = DUE,
     *,
@@ -61,12 +61,12 @@ def add(
     return int(book.frames().milestones["id"].max())
 
 
-def log(book: Book, mid: int, *steps: str, on: dt.date = DUE) -> None:
+def log(book: MemoryBook, mid: int, *steps: str, on: dt.date = DUE) -> None:
     for s in steps:
         book.log_chase(mid, ChaseEvent(date=on, step=s))
 
 
-def row(book: Book, mid: int, as_of: dt.date) -> dict | None:
+def row(book: MemoryBook, mid: int, as_of: dt.date) -> dict | None:
     q = chase_queue(book.frames(), as_of).filter(pl.col("milestone_id") == mid)
     return q.row(0, named=True) if q.height else None
 
@@ -74,7 +74,7 @@ def row(book: Book, mid: int, as_of: dt.date) -> dict | None:
 # ---- steps ---------------------------------------------------------------------------------
 
 
-def test_not_past_due_is_not_in_the_queue(book: Book) -> None:
+def test_not_past_due_is_not_in_the_queue(book: MemoryBook) -> None:
     mid = add(book)
     assert row(book, mid, day(0)) is None
     assert row(book, mid, day(-5)) is None
@@ -94,7 +94,7 @@ def test_not_past_due_is_not_in_the_queue(book: Book) -> None:
     ],
 )
 def test_nothing_logged_always_proposes_the_reminder_first(
-    book: Book, days: int, step: str, overdue: str
+    book: MemoryBook, days: int, step: str, overdue: str
 ) -> None:
     mid = add(book)
     r = row(book, mid, day(days))
@@ -104,7 +104,7 @@ def test_nothing_logged_always_proposes_the_reminder_first(
     assert r["step_due_on"] == day(3)  # the reminder's day, whether in grace or due
 
 
-def test_each_step_at_its_threshold_once_the_one_before_is_logged(book: Book) -> None:
+def test_each_step_at_its_threshold_once_the_one_before_is_logged(book: MemoryBook) -> None:
     mid = add(book)
     # day 3: reminder due
     r = row(book, mid, day(3))
@@ -131,7 +131,7 @@ def test_each_step_at_its_threshold_once_the_one_before_is_logged(book: Book) ->
     assert (r["last_step"], r["last_chased_on"]) == ("legal", day(45))
 
 
-def test_a_skipped_step_is_proposed_first(book: Book) -> None:
+def test_a_skipped_step_is_proposed_first(book: MemoryBook) -> None:
     mid = add(book)
     log(book, mid, "reminder", on=day(3))
     # day 30: the days suggest escalation, but the firm reminder was never sent
@@ -144,7 +144,7 @@ def test_a_skipped_step_is_proposed_first(book: Book) -> None:
     assert (r["step"], r["last_step"]) == ("reminder", "firm")
 
 
-def test_chase_events_after_as_of_do_not_count(book: Book) -> None:
+def test_chase_events_after_as_of_do_not_count(book: MemoryBook) -> None:
     mid = add(book)
     log(book, mid, "reminder", on=day(5))
     r = row(book, mid, day(4))
@@ -152,7 +152,7 @@ def test_chase_events_after_as_of_do_not_count(book: Book) -> None:
     assert row(book, mid, day(5))["step"] == "firm"
 
 
-def test_thresholds_come_from_settings(book: Book) -> None:
+def test_thresholds_come_from_settings(book: MemoryBook) -> None:
     book.save_settings(
         {"reminder_days": "1", "firm_days": "5", "escalate_days": "8", "legal_days": "30"}
     )
@@ -165,7 +165,7 @@ def test_thresholds_come_from_settings(book: Book) -> None:
 # ---- who is in the queue -------------------------------------------------------------------
 
 
-def test_paid_cancelled_written_off_are_out_disputed_stays(book: Book) -> None:
+def test_paid_cancelled_written_off_are_out_disputed_stays(book: MemoryBook) -> None:
     paid = add(book)
     book.record_payment(paid, Payment(amount=D("1000.00"), received_on=day(2)))
     part = add(book)
@@ -185,7 +185,7 @@ def test_paid_cancelled_written_off_are_out_disputed_stays(book: Book) -> None:
     assert cancelled not in ids and written_off not in ids
 
 
-def test_holds_active_expired_released(book: Book) -> None:
+def test_holds_active_expired_released(book: MemoryBook) -> None:
     active = add(book)
     book.put_on_hold(active, Hold(reason="disputed scope", until=day(20)))
     expired = add(book)
@@ -224,7 +224,7 @@ OWNER = Contact(name="Olga Owner", role="owner", email="ceo@acme.test")
 
 
 def _contact_at(
-    book: Book, mid: int, logged: tuple[str, ...], days: int
+    book: MemoryBook, mid: int, logged: tuple[str, ...], days: int
 ) -> tuple[str, str, str | None]:
     log(book, mid, *logged)
     r = row(book, mid, day(days))
@@ -262,12 +262,14 @@ def _contact_at(
         ),  # grace: who comes next
     ],
 )
-def test_contact_per_step_with_fallbacks(book: Book, contacts, logged, days, expected) -> None:
+def test_contact_per_step_with_fallbacks(
+    book: MemoryBook, contacts, logged, days, expected
+) -> None:
     mid = add(book, contacts=contacts)
     assert _contact_at(book, mid, logged, days) == expected
 
 
-def test_first_contact_of_a_role_wins_and_no_contacts_uses_the_client(book: Book) -> None:
+def test_first_contact_of_a_role_wins_and_no_contacts_uses_the_client(book: MemoryBook) -> None:
     two = add(
         book,
         contacts=[
@@ -283,7 +285,7 @@ def test_first_contact_of_a_role_wins_and_no_contacts_uses_the_client(book: Book
 # ---- fees and the legal step ---------------------------------------------------------------
 
 
-def test_late_fee_beside_open_and_legal_figures(book: Book) -> None:
+def test_late_fee_beside_open_and_legal_figures(book: MemoryBook) -> None:
     # 3650.00 at 10% a year = 1.00 a day; 50 days past due
     mid = add(book, "3650.00", contacts=[OWNER], kind="annual", value="10")
     log(book, mid, "reminder", "firm", "escalate")
@@ -307,14 +309,14 @@ def test_late_fee_beside_open_and_legal_figures(book: Book) -> None:
     assert row(book, small, day(50))["worth_it"] is True
 
 
-def test_legal_figures_only_on_legal_rows(book: Book) -> None:
+def test_legal_figures_only_on_legal_rows(book: MemoryBook) -> None:
     mid = add(book, kind="flat", value="10")
     r = row(book, mid, day(50))  # step reminder (nothing logged)
     assert r["claim_total"] == D("1010.00")
     assert (r["legal_cost_estimate"], r["claim_total_home"], r["worth_it"]) == (None, None, None)
 
 
-def test_legal_in_another_currency_converts_or_stays_unknown(book: Book) -> None:
+def test_legal_in_another_currency_converts_or_stays_unknown(book: MemoryBook) -> None:
     gbp = add(book, "450.00", currency="GBP")
     usd = add(book, "5000.00", currency="USD")
     log(book, gbp, "reminder", "firm", "escalate")
@@ -330,7 +332,7 @@ def test_legal_in_another_currency_converts_or_stays_unknown(book: Book) -> None
     assert by_id[usd]["legal_cost_estimate"] == D("500.00")
 
 
-def test_given_fees_frame_is_used(book: Book) -> None:
+def test_given_fees_frame_is_used(book: MemoryBook) -> None:
     mid = add(book, kind="flat", value="25")
     frames = book.frames()
     fees = late_fees(frames, day(10))
@@ -339,7 +341,7 @@ def test_given_fees_frame_is_used(book: Book) -> None:
     assert (r["milestone_id"], r["late_fee"]) == (mid, D("0.00"))
 
 
-def test_claimed_fee_is_flagged(book: Book) -> None:
+def test_claimed_fee_is_flagged(book: MemoryBook) -> None:
     mid = add(book, kind="flat", value="25")
     book.claim_fee(mid, D("25.00"), day(5))
     r = row(book, mid, day(10))
@@ -349,7 +351,7 @@ def test_claimed_fee_is_flagged(book: Book) -> None:
 # ---- shape and order -------------------------------------------------------------------------
 
 
-def test_sorted_most_urgent_first_with_all_columns(book: Book) -> None:
+def test_sorted_most_urgent_first_with_all_columns(book: MemoryBook) -> None:
     a = add(book, "100.00", dt.date(2026, 1, 5))
     b = add(book, "900.00", dt.date(2026, 1, 1))
     c = add(book, "100.00", dt.date(2026, 1, 1))
@@ -370,14 +372,14 @@ def test_sorted_most_urgent_first_with_all_columns(book: Book) -> None:
         assert q.schema[col] == pl.Decimal(18, 2)
 
 
-def test_empty_book(book: Book) -> None:
+def test_empty_book(book: MemoryBook) -> None:
     q = chase_queue(book.frames(), day(10))
     assert q.height == 0 and q.columns == COLUMNS
     assert active_holds(book.frames(), day(10)).height == 0
     assert holds_ending(book.frames(), day(10)).height == 0
 
 
-def test_empty_queue_has_the_same_schema(book: Book) -> None:
+def test_empty_queue_has_the_same_schema(book: MemoryBook) -> None:
     empty = chase_queue(book.frames(), day(10))
     add(book, kind="flat", value="5")
     full = chase_queue(book.frames(), day(10))

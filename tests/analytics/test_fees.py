@@ -8,10 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 import pytest
+from builders import MemoryBook
 
 from tui.analytics.fees import COLUMNS, late_fees
 from tui.domain.model import Client, Contract, Milestone, Payment
-from tui.store import Book
 
 D = Decimal
 DUE = dt.date(2026, 1, 1)
@@ -24,7 +24,7 @@ def r2(x: Decimal) -> Decimal:
 
 
 def add(
-    book: Book,
+    book: MemoryBook,
     amount: str,
     due: dt.date = DUE,
     *,
@@ -61,11 +61,11 @@ def add(
     return int(book.frames().milestones["id"].max())
 
 
-def pay(book: Book, mid: int, amount: str, on: dt.date) -> None:
+def pay(book: MemoryBook, mid: int, amount: str, on: dt.date) -> None:
     book.record_payment(mid, Payment(amount=D(amount), received_on=on))
 
 
-def fee(book: Book, mid: int, as_of: dt.date) -> dict:
+def fee(book: MemoryBook, mid: int, as_of: dt.date) -> dict:
     rows = late_fees(book.frames(), as_of).filter(pl.col("milestone_id") == mid)
     assert rows.height == 1
     return rows.row(0, named=True)
@@ -74,7 +74,7 @@ def fee(book: Book, mid: int, as_of: dt.date) -> dict:
 # ---- interest: day count and part payments -------------------------------------------------
 
 
-def test_annual_with_a_part_payment_midway(book: Book) -> None:
+def test_annual_with_a_part_payment_midway(book: MemoryBook) -> None:
     mid = add(book, "1000.00", kind="annual", value="8")
     pay(book, mid, "400.00", dt.date(2026, 3, 2))
     as_of = dt.date(2026, 11, 24)
@@ -93,7 +93,7 @@ def test_annual_with_a_part_payment_midway(book: Book) -> None:
     assert row["days_late"] == 327  # still unpaid: as_of - due
 
 
-def test_annual_fixed_compensation_added_once(book: Book) -> None:
+def test_annual_fixed_compensation_added_once(book: MemoryBook) -> None:
     mid = add(book, "1000.00", kind="annual", value="8", fixed="25.00")
     # 30 days: 1000 * 8% * 30 / 365 = 6.5753... -> 6.58, plus 25.00 once
     assert fee(book, mid, dt.date(2026, 1, 31))["late_fee"] == D("31.58")
@@ -106,7 +106,7 @@ def test_annual_fixed_compensation_added_once(book: Book) -> None:
     )
 
 
-def test_day_count_is_as_of_minus_due_date(book: Book) -> None:
+def test_day_count_is_as_of_minus_due_date(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="annual", value="10")
     # 3650.00 at 10% a year is exactly 1.00 a day
     assert fee(book, mid, DUE)["late_fee"] == D("0.00")  # the due date itself: 0 days
@@ -120,14 +120,14 @@ def test_day_count_is_as_of_minus_due_date(book: Book) -> None:
     assert fee(book, mid, dt.date(2025, 12, 1))["late_fee"] == D("0.00")  # before the due date
 
 
-def test_payment_day_still_bears_interest_on_the_amount_before_it(book: Book) -> None:
+def test_payment_day_still_bears_interest_on_the_amount_before_it(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="annual", value="10")  # 1.00 a day on the whole amount
     pay(book, mid, "1825.00", dt.date(2026, 1, 11))  # half paid on day 10
     # days 1..10 on 3650.00 (10 x 1.00), days 11..20 on 1825.00 (10 x 0.50)
     assert fee(book, mid, dt.date(2026, 1, 21))["late_fee"] == D("15.00")
 
 
-def test_payments_before_or_on_the_due_date_lower_the_base_from_the_start(book: Book) -> None:
+def test_payments_before_or_on_the_due_date_lower_the_base_from_the_start(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="annual", value="10")
     pay(book, mid, "365.00", dt.date(2025, 12, 20))  # before due
     pay(book, mid, "365.00", DUE)  # on the due date
@@ -135,14 +135,14 @@ def test_payments_before_or_on_the_due_date_lower_the_base_from_the_start(book: 
     assert fee(book, mid, dt.date(2026, 1, 11))["late_fee"] == D("8.00")
 
 
-def test_payment_after_as_of_does_not_count(book: Book) -> None:
+def test_payment_after_as_of_does_not_count(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="annual", value="10")
     pay(book, mid, "3650.00", dt.date(2026, 2, 1))
     # at 2026-01-21 the payment has not arrived: 20 days on 3650.00
     assert fee(book, mid, dt.date(2026, 1, 21))["late_fee"] == D("20.00")
 
 
-def test_fully_paid_milestone_keeps_interest_accrued_until_payment(book: Book) -> None:
+def test_fully_paid_milestone_keeps_interest_accrued_until_payment(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="annual", value="10")
     pay(book, mid, "3650.00", dt.date(2026, 1, 31))  # paid 30 days late
     for as_of in (dt.date(2026, 1, 31), dt.date(2026, 6, 1), dt.date(2027, 1, 1)):
@@ -151,7 +151,7 @@ def test_fully_paid_milestone_keeps_interest_accrued_until_payment(book: Book) -
         assert row["days_late"] == 30
 
 
-def test_monthly_is_percent_per_30_days_with_a_part_payment(book: Book) -> None:
+def test_monthly_is_percent_per_30_days_with_a_part_payment(book: MemoryBook) -> None:
     mid = add(book, "1000.00", kind="monthly", value="2")
     pay(book, mid, "500.00", dt.date(2026, 1, 31))
     as_of = dt.date(2026, 3, 2)
@@ -165,7 +165,7 @@ def test_monthly_is_percent_per_30_days_with_a_part_payment(book: Book) -> None:
 # ---- grace ---------------------------------------------------------------------------------
 
 
-def test_no_fee_within_grace_then_interest_from_the_due_date(book: Book) -> None:
+def test_no_fee_within_grace_then_interest_from_the_due_date(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="annual", value="10", grace=5)
     for days in range(0, 6):
         row = fee(book, mid, DUE + dt.timedelta(days=days))
@@ -175,13 +175,13 @@ def test_no_fee_within_grace_then_interest_from_the_due_date(book: Book) -> None
     assert row["late_fee"] == D("6.00")  # all 6 days since the due date, 1.00 each
 
 
-def test_paid_in_full_within_grace_owes_nothing_ever(book: Book) -> None:
+def test_paid_in_full_within_grace_owes_nothing_ever(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="flat", value="50", grace=5)
     pay(book, mid, "3650.00", DUE + dt.timedelta(days=5))  # the last day of grace
     assert fee(book, mid, dt.date(2027, 1, 1))["late_fee"] == D("0.00")
 
 
-def test_paid_the_day_after_grace_owes_the_interest(book: Book) -> None:
+def test_paid_the_day_after_grace_owes_the_interest(book: MemoryBook) -> None:
     mid = add(book, "3650.00", kind="annual", value="10", grace=5)
     pay(book, mid, "3650.00", DUE + dt.timedelta(days=6))
     assert fee(book, mid, dt.date(2027, 1, 1))["late_fee"] == D("6.00")
@@ -190,7 +190,7 @@ def test_paid_the_day_after_grace_owes_the_interest(book: Book) -> None:
 # ---- one-off fees ----------------------------------------------------------------------------
 
 
-def test_flat_fee_once(book: Book) -> None:
+def test_flat_fee_once(book: MemoryBook) -> None:
     mid = add(book, "800.00", kind="flat", value="50.00", grace=3)
     assert fee(book, mid, DUE + dt.timedelta(days=3))["late_fee"] == D("0.00")
     for days in (4, 100, 1000):
@@ -204,7 +204,7 @@ def test_flat_fee_once(book: Book) -> None:
         assert row["fee_from"] == dt.date(2026, 1, 5)
 
 
-def test_percent_of_the_amount_open_when_the_fee_applies(book: Book) -> None:
+def test_percent_of_the_amount_open_when_the_fee_applies(book: MemoryBook) -> None:
     before = add(book, "1000.00", kind="percent", value="5", grace=2)
     pay(book, before, "300.00", DUE + dt.timedelta(days=2))  # within grace: lowers the base
     on_day = add(book, "1000.00", kind="percent", value="5", grace=2)
@@ -215,7 +215,7 @@ def test_percent_of_the_amount_open_when_the_fee_applies(book: Book) -> None:
     assert fee(book, on_day, dt.date(2027, 2, 1))["late_fee"] == D("50.00")  # once
 
 
-def test_percent_rounds_half_up_once(book: Book) -> None:
+def test_percent_rounds_half_up_once(book: MemoryBook) -> None:
     mid = add(book, "1.00", kind="percent", value="0.5")
     # 0.5% of 1.00 = 0.005 -> 0.01 (half up; half-even would give 0.00)
     assert fee(book, mid, dt.date(2026, 1, 2))["late_fee"] == D("0.01")
@@ -224,7 +224,7 @@ def test_percent_rounds_half_up_once(book: Book) -> None:
     assert fee(book, odd, dt.date(2026, 1, 2))["late_fee"] == D("8.33")
 
 
-def test_interest_is_rounded_once_not_per_day(book: Book) -> None:
+def test_interest_is_rounded_once_not_per_day(book: MemoryBook) -> None:
     tiny = add(book, "80.00", kind="annual", value="1.825")
     # 80.00 x 1.825% / 365 = 0.004 a day; 3 days = 0.012 -> 0.01 (day by day rounding: 0.00)
     assert fee(book, tiny, dt.date(2026, 1, 4))["late_fee"] == D("0.01")
@@ -236,7 +236,7 @@ def test_interest_is_rounded_once_not_per_day(book: Book) -> None:
 # ---- statutory ---------------------------------------------------------------------------------
 
 
-def test_statutory_uk_rate_in_force_on_the_due_date_plus_8(book: Book) -> None:
+def test_statutory_uk_rate_in_force_on_the_due_date_plus_8(book: MemoryBook) -> None:
     due = dt.date(2025, 9, 1)  # Bank rate in force: 4.00 (from 2025-08-07) -> 12% a year
     mid = add(book, "5000.00", due, kind="statutory", value="8", preset="uk", currency="GBP")
     as_of = dt.date(2026, 11, 24)
@@ -259,7 +259,7 @@ def test_statutory_uk_rate_in_force_on_the_due_date_plus_8(book: Book) -> None:
     assert row["fee_interest"] == D("799.59")
 
 
-def test_statutory_with_a_part_payment(book: Book) -> None:
+def test_statutory_with_a_part_payment(book: MemoryBook) -> None:
     due = dt.date(2025, 9, 1)  # 4.00 + 8 = 12%
     mid = add(book, "2000.00", due, kind="statutory", value="8", preset="uk", currency="GBP")
     pay(book, mid, "1500.00", dt.date(2025, 12, 1))
@@ -275,7 +275,7 @@ def test_statutory_with_a_part_payment(book: Book) -> None:
     ("amount", "compensation"),
     [("999.99", "40.00"), ("1000.00", "70.00"), ("9999.99", "70.00"), ("10000.00", "100.00")],
 )
-def test_uk_compensation_bands(book: Book, amount: str, compensation: str) -> None:
+def test_uk_compensation_bands(book: MemoryBook, amount: str, compensation: str) -> None:
     mid = add(book, amount, dt.date(2025, 9, 1), kind="statutory", preset="uk", currency="GBP")
     row = fee(book, mid, dt.date(2025, 9, 2))
     assert row["fee_fixed"] == D(compensation)
@@ -283,7 +283,7 @@ def test_uk_compensation_bands(book: Book, amount: str, compensation: str) -> No
     assert row["fee_interest"] == r2(D(amount) * D("0.12") / 365)
 
 
-def test_each_milestone_is_its_own_debt(book: Book) -> None:
+def test_each_milestone_is_its_own_debt(book: MemoryBook) -> None:
     cid = book.add_client(Client(name="Split Ltd"))
     contract = Contract(
         title="Big",
@@ -304,7 +304,7 @@ def test_each_milestone_is_its_own_debt(book: Book) -> None:
     assert fees["fee_fixed"].to_list() == [D("70.00")] * 3
 
 
-def test_statutory_eu_ecb_rate_plus_8_and_40_eur(book: Book) -> None:
+def test_statutory_eu_ecb_rate_plus_8_and_40_eur(book: MemoryBook) -> None:
     due = dt.date(2025, 7, 1)  # ECB rate in force: 2.15 (from 2025-06-11) -> 10.15%
     mid = add(book, "20000.00", due, kind="statutory", value="8", preset="eu", currency="EUR")
     as_of = dt.date(2025, 8, 1)  # 31 days
@@ -316,7 +316,7 @@ def test_statutory_eu_ecb_rate_plus_8_and_40_eur(book: Book) -> None:
     assert row["late_fee"] == D("212.41")
 
 
-def test_statutory_preset_follows_currency_when_not_set(book: Book) -> None:
+def test_statutory_preset_follows_currency_when_not_set(book: MemoryBook) -> None:
     gbp = add(book, "10000.00", dt.date(2025, 9, 1), kind="statutory", currency="GBP")
     eur = add(book, "10000.00", dt.date(2025, 9, 1), kind="statutory", currency="EUR")
     fees = late_fees(book.frames(), dt.date(2025, 9, 2))
@@ -326,7 +326,7 @@ def test_statutory_preset_follows_currency_when_not_set(book: Book) -> None:
     assert by_id[eur]["reference_rate"] == D("2.15")
 
 
-def test_statutory_without_a_reference_rate_flags_it(book: Book) -> None:
+def test_statutory_without_a_reference_rate_flags_it(book: MemoryBook) -> None:
     mid = add(
         book,
         "3650.00",
@@ -345,7 +345,7 @@ def test_statutory_without_a_reference_rate_flags_it(book: Book) -> None:
 # ---- status, claims, which rows ----------------------------------------------------------------
 
 
-def test_cancelled_and_written_off_owe_no_fee(book: Book) -> None:
+def test_cancelled_and_written_off_owe_no_fee(book: MemoryBook) -> None:
     cancelled = add(book, "1000.00", kind="flat", value="50", status="cancelled")
     written_off = add(book, "1000.00", kind="annual", value="8", status="written_off")
     disputed = add(book, "1000.00", kind="flat", value="50", status="disputed")
@@ -356,19 +356,19 @@ def test_cancelled_and_written_off_owe_no_fee(book: Book) -> None:
     assert by_id[disputed] == D("50.00")  # a dispute does not stop the fee (it is only shown)
 
 
-def test_only_milestones_with_a_rule_have_a_row(book: Book) -> None:
+def test_only_milestones_with_a_rule_have_a_row(book: MemoryBook) -> None:
     none = add(book, "1000.00", kind="none", value="0")
     flat = add(book, "1000.00", kind="flat", value="10")
     ids = late_fees(book.frames(), dt.date(2026, 6, 1))["milestone_id"].to_list()
     assert ids == [flat] and none not in ids
 
 
-def test_empty_book(book: Book) -> None:
+def test_empty_book(book: MemoryBook) -> None:
     out = late_fees(book.frames(), dt.date(2026, 6, 1))
     assert out.height == 0 and "late_fee" in out.columns
 
 
-def test_claimed_fee_is_flagged_and_never_changes_the_fee(book: Book) -> None:
+def test_claimed_fee_is_flagged_and_never_changes_the_fee(book: MemoryBook) -> None:
     mid = add(book, "1000.00", kind="flat", value="50")
     book.claim_fee(mid, D("50.00"), dt.date(2026, 2, 1))
     before = fee(book, mid, dt.date(2026, 1, 15))
@@ -379,7 +379,7 @@ def test_claimed_fee_is_flagged_and_never_changes_the_fee(book: Book) -> None:
     assert after["late_fee"] == D("50.00")
 
 
-def test_money_stays_decimal(book: Book) -> None:
+def test_money_stays_decimal(book: MemoryBook) -> None:
     add(book, "1000.00", kind="annual", value="8")
     out = late_fees(book.frames(), dt.date(2026, 6, 1))
     for col in ("late_fee", "fee_interest", "fee_fixed"):
@@ -388,7 +388,7 @@ def test_money_stays_decimal(book: Book) -> None:
     assert not any(dtype.is_float() for dtype in out.schema.values())
 
 
-def test_empty_result_has_the_same_schema(book: Book) -> None:
+def test_empty_result_has_the_same_schema(book: MemoryBook) -> None:
     empty = late_fees(book.frames(), dt.date(2026, 6, 1))
     add(book, "1000.00", kind="statutory", preset="uk", currency="GBP")
     full = late_fees(book.frames(), dt.date(2026, 6, 1))

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strength import examples
 
 from tui.analytics.chase import chase_queue
 from tui.analytics.fees import late_fees
@@ -183,7 +184,9 @@ def oracle(m: dict[str, Any], as_of: dt.date) -> Decimal:
 BOOKS = st.lists(milestones(), min_size=1, max_size=4)
 AS_OF = st.integers(-10, 1400).map(lambda n: START + dt.timedelta(days=n))
 SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from builders import MemoryBook
 
 from tui.analytics.expenses import expense_occurrences
 from tui.analytics.forecast import (
@@ -42,7 +43,7 @@ from tui.analytics.forecast import (
 )
 from tui.domain.model import Client, Contract, Expense, Milestone, Payment
 from tui.domain.values import Cadence, MilestoneStatus
-from tui.store import Book, BookFrames
+from tui.store import BookFrames
 
 AS_OF = dt.date(2026, 11, 24)
 D = Decimal
@@ -59,13 +60,13 @@ def contract(title: str, currency: str = "EUR") -> Contract:
     return Contract(title=title, currency=currency, total_fee=D("0.00"))
 
 
-def pay(book: Book, milestone_id: int, amount: str, on: str) -> None:
+def pay(book: MemoryBook, milestone_id: int, amount: str, on: str) -> None:
     book.record_payment(milestone_id, Payment(amount=D(amount), received_on=d(on)))
 
 
-def ids(book: Book | BookFrames) -> dict[str, int]:
+def ids(book: MemoryBook | BookFrames) -> dict[str, int]:
     """Milestone title -> id."""
-    f = book.frames() if isinstance(book, Book) else book
+    f = book if isinstance(book, BookFrames) else book.frames()
     return dict(zip(f.milestones["title"].to_list(), f.milestones["id"].to_list(), strict=True))
 
 
@@ -88,9 +89,9 @@ def periods(report: ForecastReport) -> list[tuple[str, str, str, str, str, str]]
 
 
 @pytest.fixture(scope="module")
-def main_book(tmp_path_factory: pytest.TempPathFactory) -> BookFrames:
+def main_book() -> BookFrames:
     """The main book of the module doc, built once (tests never write to it)."""
-    book = Book.open(tmp_path_factory.mktemp("main") / "book.duckdb")
+    book = MemoryBook()
     acme = book.add_client(Client(name="Acme"))
     bright = book.add_client(Client(name="Bright Ideas"))
     calm = book.add_client(Client(name="Calm Co"))
@@ -143,7 +144,7 @@ def test_client_delays_median_p90_and_portfolio_fallback(main_book: BookFrames) 
     }
 
 
-def test_delays_none_paid_anywhere_is_zero(book: Book) -> None:
+def test_delays_none_paid_anywhere_is_zero(book: MemoryBook) -> None:
     c = book.add_client(Client(name="New"))
     book.add_contract(c, contract("X"), [ms(1, "x1", "100.00", "2026-10-01")])
     got = client_delays(book.frames(), AS_OF)
@@ -154,7 +155,7 @@ def test_delays_none_paid_anywhere_is_zero(book: Book) -> None:
         assert r.placements["expected_date"].to_list() == [AS_OF]
 
 
-def test_delays_paid_early_are_floored_at_zero(book: Book) -> None:
+def test_delays_paid_early_are_floored_at_zero(book: MemoryBook) -> None:
     c = book.add_client(Client(name="Early"))
     book.add_contract(c, contract("X"), [
         ms(1, "e1", "100.00", "2026-10-10"), ms(2, "e2", "100.00", "2026-10-20"), ms(3, "e3", "50.00", "2026-12-01"),
@@ -168,7 +169,7 @@ def test_delays_paid_early_are_floored_at_zero(book: Book) -> None:
     assert r.placements["expected_date"].to_list() == [d("2026-12-01")]
 
 
-def test_p90_is_nearest_rank_and_median_rounds_up(book: Book) -> None:
+def test_p90_is_nearest_rank_and_median_rounds_up(book: MemoryBook) -> None:
     c = book.add_client(Client(name="Ten"))
     due = d("2026-01-01")
     # ten fully paid milestones, paid 1..10 days late
@@ -421,8 +422,8 @@ def test_bad_arguments(main_book: BookFrames) -> None:
 
 
 @pytest.fixture(scope="module")
-def fx_book(tmp_path_factory: pytest.TempPathFactory) -> BookFrames:
-    book = Book.open(tmp_path_factory.mktemp("fx") / "book.duckdb")
+def fx_book() -> BookFrames:
+    book = MemoryBook()
     c = book.add_client(Client(name="Londoner"))
     book.add_contract(c, contract("Pounds", "GBP"), [
         ms(1, "gbp-big", "1234.57", "2026-12-01"),  # x 1.17 = 1444.4469 -> 1444.45
@@ -479,7 +480,7 @@ def test_home_currency_in_fx_is_ignored(fx_book: BookFrames) -> None:
     assert r.placements.filter(pl.col("milestone") == "eur")["open_home"].to_list() == [D("100.00")]
 
 
-def test_cash_conversion_and_unrated_cash(book: Book) -> None:
+def test_cash_conversion_and_unrated_cash(book: MemoryBook) -> None:
     c = book.add_client(Client(name="Mixed"))
     book.add_contract(c, contract("G", "GBP"), [ms(1, "g", "100.00", "2026-11-01")])
     book.add_contract(c, contract("U", "USD"), [ms(1, "u", "70.00", "2026-11-01")])
@@ -577,7 +578,7 @@ def test_leap_year_month_ends() -> None:
     assert dates(q) == ["2027-11-30", "2028-02-29", "2028-05-30", "2028-08-30", "2028-11-30"]
 
 
-def test_leap_year_forecast_month(book: Book) -> None:
+def test_leap_year_forecast_month(book: MemoryBook) -> None:
     book.add_expense(Expense(name="Rent", amount=D("400.00"), currency="EUR", cadence=Cadence.MONTHLY,
                              next_date=d("2027-12-31")))  # fmt: skip
     r = forecast(book.frames(), d("2028-02-01"), period="month", horizon=2)

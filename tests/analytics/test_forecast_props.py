@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strength import examples
 
 from tui.analytics.base import milestone_facts
 from tui.analytics.expenses import expense_occurrences
@@ -41,7 +42,9 @@ CADENCES = ["once", "weekly", "monthly", "quarterly", "yearly"]
 CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 PROPS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
@@ -387,7 +390,7 @@ def test_money_facts_agree_with_milestone_facts(empty: BookFrames, data: st.Data
     assert lean.sort("milestone_id").equals(full.sort("milestone_id"))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     anchor=st.dates(dt.date(2023, 1, 1), dt.date(2030, 12, 31)),
     cadence=st.sampled_from(CADENCES),

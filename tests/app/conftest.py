@@ -9,7 +9,6 @@ import pytest
 
 from tui.app import MilepayApp, make_app
 from tui.store import Book
-from tui.store.demo import write_demo
 
 #: the date of the demo book used by the snapshot tests
 DEMO_AS_OF = dt.date(2026, 11, 24)
@@ -28,8 +27,6 @@ def reopen(book_path: Path):
 
 
 @pytest.fixture
-def demo_book(tmp_path: Path) -> Book:
-    """The demo book at a fixed date."""
-    book = Book.open(tmp_path / "demo.duckdb")
-    write_demo(book, DEMO_AS_OF)
-    return book
+def demo_book(tmp_path: Path, demo_at) -> Book:
+    """The demo book at a fixed date (DEMO_AS_OF, the suite's today)."""
+    return demo_at(tmp_path / "demo.duckdb")

@@ -23,7 +23,6 @@ from tui.modals.confirm import ConfirmModal
 from tui.modals.mail_settings import MailSettingsForm
 from tui.screens.chase import ChaseScreen
 from tui.store import Book
-from tui.store.demo import write_demo
 
 from .helpers import plain, press, settle, type_text
 
@@ -49,12 +48,9 @@ def local_server(port: int) -> dict[str, str]:
 
 
 @pytest.fixture
-def demo(book: Book) -> Book:
+def demo(book_path: Path, demo_at) -> Book:
     """The demo book as of 2026-11-24."""
-    import datetime as dt
-
-    write_demo(book, dt.date(2026, 11, 24))
-    return book
+    return demo_at(book_path)
 
 
 def events(book: Book, milestone_id: int) -> list[dict[str, Any]]:

@@ -16,7 +16,6 @@ from tui.domain.money import format_amount
 from tui.reports import render
 from tui.screens.dashboard import DashboardScreen
 from tui.store import Book
-from tui.store.demo import write_demo
 
 from .helpers import plain, press, settle
 
@@ -24,11 +23,9 @@ AS_OF = dt.date(2026, 11, 24)
 
 
 @pytest.fixture
-def demo(book_path: Path) -> Book:
+def demo(book_path: Path, demo_at) -> Book:
     """The demo book at the fixed date."""
-    book = Book.open(book_path)
-    write_demo(book, AS_OF)
-    return book
+    return demo_at(book_path)
 
 
 async def test_dashboard_figures_match_the_reports(demo: Book) -> None:

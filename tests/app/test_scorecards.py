@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Select, TextArea
@@ -13,7 +14,6 @@ from tui.modals.review_form import ReviewForm
 from tui.screens.clients import ClientsScreen
 from tui.screens.scorecards import ScorecardsScreen
 from tui.store import Book
-from tui.store.demo import write_demo
 
 from .helpers import plain, press, settle
 
@@ -21,10 +21,9 @@ AS_OF = dt.date(2026, 11, 24)
 
 
 @pytest.fixture
-def demo(book: Book) -> Book:
+def demo(book_path: Path, demo_at) -> Book:
     """The demo book as of 2026-11-24."""
-    write_demo(book, AS_OF)
-    return book
+    return demo_at(book_path)
 
 
 def names(screen: ScorecardsScreen) -> list[str]:

@@ -35,6 +35,13 @@ class _Opens:
         monkeypatch.setattr("tui.store.book.duckdb.connect", counting)
 
 
+async def poll(pilot: Any) -> None:
+    """One poll, as the timer makes it, waited for to the end (its worker and what it posts)."""
+    pilot.app.session.poll()
+    await pilot.app.workers.wait_for_complete([w for w in pilot.app.workers if w.group == "poll"])
+    await settle(pilot)
+
+
 async def test_one_read_per_change_across_a_write_and_the_poll_after_it(book: Book) -> None:
     book.add_client(Client(name="Acme"))
     app = make_app(book)
@@ -46,10 +53,8 @@ async def test_one_read_per_change_across_a_write_and_the_poll_after_it(book: Bo
         app.write(lambda: book.add_client(Client(name="Bright Ideas")))
         await settle(pilot)
         assert app.session.reads == 2  # the dashboard rebuilt: one read at the new counter
-        app.session.poll()  # the file moved (our own write): the counter is read, not the book
-        await settle(pilot)
-        app.session.poll()
-        await settle(pilot)
+        await poll(pilot)  # the file moved (our own write): the counter is read, not the book
+        await poll(pilot)
         assert app.session.reads == 2
         await press(pilot, "2")
         assert "Bright Ideas" in _names(app)
@@ -81,8 +86,7 @@ async def test_another_process_write_shows_within_one_poll(book: Book, book_path
         await press(pilot, "2")
         assert _names(app) == ["Acme"]
         Book(book_path).add_client(Client(name="Zed Works"))  # another milepay process
-        app.session.poll()
-        await settle(pilot)
+        await poll(pilot)
         assert _names(app) == ["Acme", "Zed Works"]
 
 
