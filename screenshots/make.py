@@ -2,8 +2,9 @@
 
     .venv/bin/python screenshots/make.py [--size 120x40]
 
-Uses ``make_app`` and Textual's headless driver; the demo book is written to a temporary
-file, so nothing outside this folder changes.
+Uses ``make_app`` and Textual's headless driver; the demo book and the config file (the
+light theme is a preference there) are written to a temporary folder, so nothing outside this
+folder changes.
 """
 
 from __future__ import annotations
@@ -43,10 +44,14 @@ async def render(size: tuple[int, int], light: bool) -> list[Path]:
 
     written = []
     with tempfile.TemporaryDirectory() as folder:
+        from tui.config import save_preference
+
         book = Book.open(Path(folder) / "demo.duckdb")
         write_demo(book, AS_OF)
+        # a config file of its own: the user's preferences never leak into the screenshots
+        os.environ["MILEPAY_CONFIG"] = str(Path(folder) / "config.toml")
         if light:
-            book.save_settings({"theme": "light"})
+            save_preference("theme", "textual-light")
         app = make_app(book)
         async with app.run_test(size=size) as pilot:
             await _settle(pilot)
@@ -68,6 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     width, height = (int(x) for x in args.size.split("x"))
     os.environ["MILEPAY_TODAY"] = AS_OF.isoformat()
+    os.environ["MILEPAY_POLL_SECONDS"] = "0"
     paths = asyncio.run(render((width, height), light=False))
     if args.light:
         paths += asyncio.run(render((width, height), light=True))
