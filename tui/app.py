@@ -41,6 +41,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.domain.env import env_seconds
 from tui.domain.errors import MilepayError, RefusedError, printable
+from tui.navigation import Navigate
 from tui.screens.aging import AgingScreen
 from tui.screens.chase import ChaseScreen
 from tui.screens.clients import ClientsScreen
@@ -48,6 +49,7 @@ from tui.screens.contracts import ContractsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.expenses import ExpensesScreen
 from tui.screens.forecast import ForecastScreen
+from tui.screens.listing import ListScreen
 from tui.screens.milestones import MilestonesScreen
 from tui.screens.settings import SettingsScreen
 from tui.session import BookSession
@@ -255,6 +257,13 @@ class MilepayApp(App[int]):
         if isinstance(self.screen, ModalScreen):
             return
         self.switch_mode(mode)
+
+    async def on_navigate(self, message: Navigate) -> None:
+        """Show a main screen and hand it what to do there once its data is shown."""
+        await self.switch_mode(message.mode)
+        screen = self.screen
+        if isinstance(screen, ListScreen):
+            screen.when_loaded(lambda shown: shown.arrive(message.arrival))
 
     def action_help(self) -> None:
         """List every key of the current screen."""

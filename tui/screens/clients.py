@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
+from tui.navigation import Arrival, Navigate
 from tui.present import money, per_currency
 from tui.screens.listing import LIST_KEYS, ListScreen
 from tui.session import Snapshot
@@ -271,12 +272,11 @@ class ClientsScreen(ListScreen):
             self.milepay.write(lambda: self.book.remove_contact(contact_id),
                                message=f"Contact {row['name']} removed.")  # fmt: skip
 
-    async def action_new_contract(self) -> None:
+    def action_new_contract(self) -> None:
         """A new contract for the selected client (on the contracts screen, once it has loaded)."""
         client = self.selected
         if client is not None:
-            await self.milepay.switch_mode("contracts")
-            self.milepay.screen.when_loaded(lambda s: s.action_new(client["id"]))  # type: ignore[attr-defined]
+            self.app.post_message(Navigate("contracts", Arrival(new_contract_for=client["id"])))
 
     def action_review(self) -> None:
         """Rate the selected client: rating 1-5, work again, feedback (shown on its scorecard)."""
@@ -295,12 +295,11 @@ class ClientsScreen(ListScreen):
 
         self.app.push_screen(ScorecardsScreen())
 
-    async def action_contracts(self) -> None:
+    def action_contracts(self) -> None:
         """Show the selected client's contracts."""
         client = self.selected
         if client is not None:
-            await self.milepay.switch_mode("contracts")
-            self.milepay.screen.set_filter(client["name"].lower())  # type: ignore[attr-defined]
+            self.app.post_message(Navigate("contracts", Arrival(filter=client["name"].lower())))
 
 
 def _client_text(client: dict[str, Any], extra: dict[str, Any]) -> Text:

@@ -17,6 +17,7 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui.domain.model import Contract, Milestone
+from tui.navigation import Arrival, Navigate
 from tui.present import money
 from tui.screens.listing import LIST_KEYS, ListScreen
 from tui.session import Snapshot
@@ -147,6 +148,12 @@ class ContractsScreen(ListScreen):
             if action in ("accept_change", "reject_change"):
                 return True if self._proposed(row["id"]) else None
         return True
+
+    def arrive(self, arrival: Arrival) -> None:
+        """The new-contract form for a client, or a filter (see ListScreen.arrive)."""
+        if arrival.new_contract_for is not None:
+            self.action_new(arrival.new_contract_for)
+        super().arrive(arrival)
 
     def action_new(self, client_id: int | None = None) -> None:
         """A new contract with a generated milestone schedule."""
@@ -290,12 +297,13 @@ class ContractsScreen(ListScreen):
             self.milepay.write(lambda: self.book.reject_change_order(order["id"]),
                                message="Change order rejected.")  # fmt: skip
 
-    async def action_milestones(self) -> None:
+    def action_milestones(self) -> None:
         """Show this contract's milestones on the milestones screen."""
         row = self.selected
         if row is not None:
-            await self.milepay.switch_mode("milestones")
-            self.milepay.screen.show_contract(row["id"], row["title"])  # type: ignore[attr-defined]
+            self.app.post_message(
+                Navigate("milestones", Arrival(contract=(row["id"], row["title"])))
+            )
 
 
 def _contract_detail(contract_id: int, extra: dict[str, Any]) -> Group:

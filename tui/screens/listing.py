@@ -24,6 +24,7 @@ from textual.reactive import var
 from textual.widgets import DataTable, Input, Label
 from textual.worker import Worker, WorkerState
 
+from tui.navigation import Arrival
 from tui.screens.base import BookScreen
 from tui.widgets.filterbar import FilterBar
 from tui.widgets.table import BookTable, Column
@@ -153,6 +154,11 @@ class ListScreen(BookScreen):
         waiting, self._after_load = self._after_load, []
         for then in waiting:
             then(self)
+
+    def arrive(self, arrival: Arrival) -> None:
+        """Do what a :class:`~tui.navigation.Navigate` asked, the data being shown."""
+        if arrival.filter is not None:
+            self.set_filter(arrival.filter)
 
     def when_loaded(self, then: Any) -> None:
         """Run ``then(screen)`` now if the data is here, else right after it arrives."""

@@ -17,6 +17,7 @@ from textual.reactive import var
 
 from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
+from tui.navigation import Arrival
 from tui.present import money
 from tui.screens.listing import LIST_KEYS, ListScreen
 from tui.session import Snapshot
@@ -110,6 +111,14 @@ class MilestonesScreen(ListScreen):
         return [Text(row["client"] or ""), Text(row["label"]), row["state"], str(row["due_date"]),
                 Text(str(late) if late and late > 0 else "", style=style, justify="right"),
                 Text(money(row["open"], row["currency"]), style=style, justify="right")]  # fmt: skip
+
+    def arrive(self, arrival: Arrival) -> None:
+        """A contract's milestones, a payment to record, or a filter (see ListScreen.arrive)."""
+        if arrival.contract is not None:
+            self.show_contract(*arrival.contract)
+        if arrival.pay_milestone is not None:
+            self.pay_for(arrival.pay_milestone)
+        super().arrive(arrival)
 
     def show_contract(self, contract_id: int, title: str) -> None:
         """Show one contract's milestones (from the contracts screen)."""

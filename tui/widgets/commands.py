@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.style import Style
 
 from tui.analytics.base import milestone_facts
+from tui.navigation import Arrival, Navigate
 from tui.present import money
 
 if TYPE_CHECKING:
@@ -62,14 +63,11 @@ class BookCommands(Provider):
     async def _go(self, kind: str, data: dict[str, Any]) -> None:
         app = cast("MilepayApp", self.app)
         if kind == "client":
-            await app.switch_mode("clients")
-            app.screen.set_filter(data["name"].lower())  # type: ignore[attr-defined]
+            app.post_message(Navigate("clients", Arrival(filter=data["name"].lower())))
         elif kind == "contract":
-            await app.switch_mode("contracts")
-            app.screen.set_filter(data["title"].lower())  # type: ignore[attr-defined]
+            app.post_message(Navigate("contracts", Arrival(filter=data["title"].lower())))
         else:
-            await app.switch_mode("milestones")
-            app.screen.when_loaded(lambda s: s.pay_for(data["milestone_id"]))  # type: ignore[attr-defined]
+            app.post_message(Navigate("milestones", Arrival(pay_milestone=data["milestone_id"])))
 
     async def discover(self) -> Hits:
         """Before typing: the first few of each kind."""
