@@ -76,6 +76,10 @@ class BookScreen(Screen[None]):
         """Listen for changes to the book, then build."""
         self._listen()
         self.reload()
+        # Textual 8.2.8 restyles every widget of a mode's screen on the first switch back to it
+        # (~100 ms here): the screen was not mounted yet when ``switch_mode`` refreshed the CSS
+        # for it, so its CSS counter stayed at -1. Mounting applied the current CSS already.
+        self._css_update_count = self.app._css_update_count
 
     def _listen(self) -> None:
         self.session.changed.unsubscribe(self)
