@@ -48,8 +48,11 @@ async def render(size: tuple[int, int], light: bool) -> list[Path]:
 
         book = Book.open(Path(folder) / "demo.duckdb")
         write_demo(book, AS_OF)
-        # a config file of its own: the user's preferences never leak into the screenshots
-        os.environ["MILEPAY_CONFIG"] = str(Path(folder) / "config.toml")
+        # a home of its own: the user's config file never leaks into the screenshots, and the
+        # settings screen shows the usual ~/.config/milepay/config.toml
+        os.environ["HOME"] = folder
+        for name in ("MILEPAY_CONFIG", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
+            os.environ.pop(name, None)
         if light:
             save_preference("theme", "textual-light")
         app = make_app(book)
