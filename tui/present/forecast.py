@@ -1,12 +1,20 @@
-"""The forecast's period table as the CLI and the app's CSV export write it."""
+"""The forecast in words: the period table (CLI and the app's CSV export) and the notes.
+
+The notes come in two forms: :func:`forecast_note_lines`, the command line's full sentences,
+and :func:`forecast_note_segments`, the screen's compact lines as ``(text, style)`` segments. Both read the
+same :class:`~tui.analytics.forecast.ForecastReport`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
 
-from tui.present.table import Column, format_csv
+from tui.analytics.forecast import ForecastReport
+from tui.domain.money import format_amount
+from tui.present.table import Column, format_csv, iso_text
 
 FORECAST_COLUMNS = [
     Column("start", "Start", "date"),
@@ -29,3 +37,70 @@ def write_forecast_csv(path: Path, periods: list[dict[str, Any]]) -> int:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
         out.write(text)
     return len(periods)
+
+
+def forecast_note_segments(report: ForecastReport) -> list[tuple[str, str]]:
+    """The screen's compact notes under the table: later, at risk, lowest, gap, unconverted."""
+    cur = report.currency
+    end = report.end.isoformat() if report.periods.height else ""
+    out: list[tuple[str, str]] = []
+    out.append(("Later ", "bold"))
+    out.append((f"(after {end}) {format_amount(report.later)} {cur}", ""))
+    out.append((" · At risk ", "bold"))
+    out.append((f"{format_amount(report.at_risk)} {cur}", ""))
+    if report.scenario != "pessimistic":
+        out.append((" (pessimistic only)", "dim"))
+    if report.lowest:
+        out.append(("\nLowest ", "bold"))
+        out.append((f"{format_amount(report.lowest[1])} {cur} in the period from {report.lowest[0]}",
+                    "bold red" if report.lowest[1] < 0 else ""))  # fmt: skip
+    out.append((" · Longest gap without income ", "bold"))
+    out.append((f"{report.longest_gap_days} days", ""))
+    parts = [f"{format_amount(u['amount'])} {u['currency']}" for u in report.unconverted.to_dicts()]
+    names = {"outflow": "expenses", "cash_in": "payments in", "cash_out": "expenses before as-of"}
+    parts += [f"{names.get(u['part'], u['part'])} {format_amount(u['amount'])} {u['currency']}"
+              for u in report.unconverted_other.to_dicts()]  # fmt: skip
+    if parts:
+        out.append(("\nNo exchange rate, left out: ", "bold yellow"))
+        out.append((" · ".join(parts), ""))
+    return out
+
+
+def forecast_note_lines(report: ForecastReport, as_of: dt.date) -> list[str]:
+    """The command line's notes under the forecast table, one full sentence each."""
+    cur = report.currency
+    unconverted = report.unconverted.to_dicts()
+    unconverted_other = report.unconverted_other.to_dicts()
+    lowest = report.lowest
+    adjustments = [
+        a.describe() if hasattr(a, "describe") else str(a) for a in report.adjustments or ()
+    ]
+    notes = [
+        f"Cash at {as_of.isoformat()}: {format_amount(report.cash_at_as_of)} {cur}",
+        f"Expected after the horizon (later): {format_amount(report.later)} {cur}",
+        f"At risk (more than 90 days past due, left out): {format_amount(report.at_risk)} {cur}",
+    ]
+    if unconverted:
+        amounts = ", ".join(f"{u['currency']} {format_amount(u['amount'])}" for u in unconverted)
+        notes.append(
+            f"Open amounts not converted (no exchange rate), not in the figures: {amounts}"
+        )
+    if unconverted_other:
+        names = {
+            "outflow": "expenses",
+            "cash_in": "payments in",
+            "cash_out": "expenses before as_of",
+        }
+        amounts = ", ".join(
+            f"{names.get(u['part'], u['part'])} {u['currency']} {format_amount(u['amount'])}"
+            for u in unconverted_other
+        )
+        notes.append(f"Not converted (no exchange rate), not in the figures: {amounts}")
+    if lowest:
+        notes.append(
+            f"Lowest closing balance: {format_amount(lowest[1])} {cur} in the period from {iso_text(lowest[0])}"
+        )
+    notes.append(f"Longest run with no expected inflow: {report.longest_gap_days} days")
+    if adjustments:
+        notes.append("What-if adjustments: " + "; ".join(adjustments))
+    return notes

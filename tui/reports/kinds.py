@@ -34,8 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from tui.analytics.base import BookData
-from tui.domain.money import format_amount
-from tui.present.forecast import FORECAST_COLUMNS
+from tui.present.forecast import FORECAST_COLUMNS, forecast_note_lines
 from tui.present.table import (
     Column,
     Layout,
@@ -339,34 +338,7 @@ def _forecast(
             "net": sum((p["net"] for p in periods), Decimal("0.00")),
             "balance": periods[-1]["balance"],
         }
-    notes = [
-        f"Cash at {as_of.isoformat()}: {format_amount(report.cash_at_as_of)} {cur}",
-        f"Expected after the horizon (later): {format_amount(report.later)} {cur}",
-        f"At risk (more than 90 days past due, left out): {format_amount(report.at_risk)} {cur}",
-    ]
-    if unconverted:
-        amounts = ", ".join(f"{u['currency']} {format_amount(u['amount'])}" for u in unconverted)
-        notes.append(
-            f"Open amounts not converted (no exchange rate), not in the figures: {amounts}"
-        )
-    if unconverted_other:
-        names = {
-            "outflow": "expenses",
-            "cash_in": "payments in",
-            "cash_out": "expenses before as_of",
-        }
-        amounts = ", ".join(
-            f"{names.get(u['part'], u['part'])} {u['currency']} {format_amount(u['amount'])}"
-            for u in unconverted_other
-        )
-        notes.append(f"Not converted (no exchange rate), not in the figures: {amounts}")
-    if lowest:
-        notes.append(
-            f"Lowest closing balance: {format_amount(lowest[1])} {cur} in the period from {iso_text(lowest[0])}"
-        )
-    notes.append(f"Longest run with no expected inflow: {report.longest_gap_days} days")
-    if adjustments:
-        notes.append("What-if adjustments: " + "; ".join(adjustments))
+    notes = forecast_note_lines(report, as_of)
     unit = "weekly" if report.period == "week" else "monthly"
     layout = Layout(
         header=(

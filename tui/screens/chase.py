@@ -31,6 +31,7 @@ from tui.domain.model import ChaseEvent, Hold
 from tui.domain.values import Channel, ChaseStep
 from tui.mail import compose, default_folder, unknown_placeholders
 from tui.present import money
+from tui.present.chase import legal_segments
 from tui.screens.listing import LIST_KEYS, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -286,28 +287,8 @@ def _label(row: dict[str, Any]) -> str:
 
 
 def legal_text(row: dict[str, Any], home: str, *, short: bool = False) -> Text:
-    """The claim beside the estimated cost of legal action (SPEC 4.4 step 5)."""
-    cur = row["currency"]
-    estimate, claim_home = row.get("legal_cost_estimate"), row.get("claim_total_home")
-    out = Text()
-    claim = money(row["claim_total"], cur)
-    if not short:
-        out.append("Weigh legal action\n", style="bold")
-        out.append(f"Open {money(row['open'], cur)} + late fee {money(row['late_fee'], cur)}"
-                   f" = claim {claim}\n")  # fmt: skip
-        if claim_home is not None and cur != home:
-            out.append(f"Claim in {home}: {money(claim_home, home)}\n")
-        out.append(f"Estimated cost of legal action: {money(estimate, home)}\n")
-    else:
-        out.append(f"Legal: claim {claim} vs cost {money(estimate, home)}: ")
-    if claim_home is None:
-        verdict = f"no exchange rate for {cur}, cannot compare."
-    elif row.get("worth_it"):
-        verdict = f"worth it (claim {money(claim_home - estimate, home)} above the cost)."
-    else:
-        verdict = "not worth it (the cost is as high or higher)."
-    out.append(verdict if short else verdict[0].upper() + verdict[1:], style="bold")
-    return out
+    """The claim beside the estimated cost of legal action (words: tui.present.chase)."""
+    return Text.assemble(*legal_segments(row, home, short=short))
 
 
 def detail_text(row: dict[str, Any], home: str) -> Text:

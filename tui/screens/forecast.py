@@ -38,7 +38,7 @@ from textual.widgets import Label, Static
 
 from tui.analytics.forecast import Adjustment, ForecastReport, forecast
 from tui.domain.money import format_amount
-from tui.present.forecast import write_forecast_csv
+from tui.present.forecast import forecast_note_segments, write_forecast_csv
 from tui.screens.base import BookScreen
 from tui.screens.listing import LatestOnly
 from tui.session import Snapshot
@@ -205,7 +205,7 @@ class ForecastScreen(BookScreen):
         self.query_one("#title-note", Label).update(Text(
             f"as of {report.as_of} · {report.scenario} · {report.horizon} {unit} · {cur} · "
             f"cash {format_amount(report.cash_at_as_of)}"))  # fmt: skip
-        self.query_one("#fc-notes", Static).update(notes(report))
+        self.query_one("#fc-notes", Static).update(Text.assemble(*forecast_note_segments(report)))
         whatifs = self.query_one("#fc-whatifs", Static)
         whatifs.update(Text("What-if (u undo last, U clear): "
                             + " · ".join(a.describe() for a in report.adjustments)))  # fmt: skip
@@ -315,30 +315,3 @@ def _write_csv(path: Path, report: ForecastReport) -> int:
         return write_csv(path, report)
     except OSError as exc:
         raise RefusedError(f"could not write {path}: {exc.strerror or exc}") from None
-
-
-def notes(report: ForecastReport) -> Text:
-    """The report's figures besides the table: later, at risk, unconverted, lowest, gap."""
-    cur = report.currency
-    end = report.end.isoformat() if report.periods.height else ""
-    out = Text(no_wrap=False)
-    out.append("Later ", style="bold")
-    out.append(f"(after {end}) {format_amount(report.later)} {cur}")
-    out.append(" · At risk ", style="bold")
-    out.append(f"{format_amount(report.at_risk)} {cur}")
-    if report.scenario != "pessimistic":
-        out.append(" (pessimistic only)", style="dim")
-    if report.lowest:
-        out.append("\nLowest ", style="bold")
-        out.append(f"{format_amount(report.lowest[1])} {cur} in the period from {report.lowest[0]}",
-                   style="bold red" if report.lowest[1] < 0 else "")  # fmt: skip
-    out.append(" · Longest gap without income ", style="bold")
-    out.append(f"{report.longest_gap_days} days")
-    parts = [f"{format_amount(u['amount'])} {u['currency']}" for u in report.unconverted.to_dicts()]
-    names = {"outflow": "expenses", "cash_in": "payments in", "cash_out": "expenses before as-of"}
-    parts += [f"{names.get(u['part'], u['part'])} {format_amount(u['amount'])} {u['currency']}"
-              for u in report.unconverted_other.to_dicts()]  # fmt: skip
-    if parts:
-        out.append("\nNo exchange rate, left out: ", style="bold yellow")
-        out.append(" · ".join(parts))
-    return out
