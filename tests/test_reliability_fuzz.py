@@ -9,8 +9,12 @@ whose every line is ``file.csv:line: field: message`` (or the importer's whole-f
 with no raw control character, and must leave the book byte for byte as it was; an accepted
 folder must leave a book that opens and whose aging report runs. Any other exception fails.
 
-``MILEPAY_FUZZ_CASES`` (default 300), ``MILEPAY_FUZZ_SECONDS`` (default 10, a wall-clock cap)
-and ``MILEPAY_FUZZ_SEED`` widen or replay a run; a failure names its case and mutations.
+The run is two halves with seeds ``SEED`` and ``SEED + 1`` (two tests, so the parallel suite
+runs them side by side). ``MILEPAY_FUZZ_CASES`` (default 300, shared by the halves),
+``MILEPAY_FUZZ_SECONDS`` (default 12 per half, a wall-clock cap) and ``MILEPAY_FUZZ_SEED``
+widen or replay a run; a failure names its seed, case and mutations. A case costs about
+0.1 s (one import into DuckDB), so the default caps give about 250 cases on a quiet machine
+and fewer while the rest of the suite shares the cores.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tui.analytics.aging import aging
 from tui.domain.errors import is_control
 from tui.store import TABLES, Book
@@ -38,7 +44,7 @@ SAMPLE = ROOT / "data" / "sample"
 TODAY = dt.date(2026, 11, 24)
 
 CASES = int(os.environ.get("MILEPAY_FUZZ_CASES", "300"))
-SECONDS = float(os.environ.get("MILEPAY_FUZZ_SECONDS", "10"))
+SECONDS = float(os.environ.get("MILEPAY_FUZZ_SECONDS", "12"))
 SEED = int(os.environ.get("MILEPAY_FUZZ_SEED", "8007"))
 
 #: an error line: ``file.csv:line: field: message``
@@ -260,10 +266,10 @@ def _refusal_problems(
         problems.append(f"raw control character in the message: {text[:300]!r}")
     if len(text.split("\n")) != len(exc.errors):
         problems.append("an error spans more than one line")
+    # the same bytes and no WAL beside them is the same book (rows and change counter
+    # included): reading the rows again would check nothing more and cost a DuckDB open
     if _digest(book) != base[0] or book.with_name(book.name + ".wal").exists():
         problems.append("the book's file changed")
-    if _rows_and_counter(book) != base[1]:
-        problems.append("the book's rows or change counter changed")
     return problems
 
 
@@ -275,19 +281,23 @@ def _rows_and_counter(path: Path) -> tuple[int, ...]:
         return (*counts, int(counter.fetchone()[0]))
 
 
-def test_mutated_sample_folders_are_refused_cleanly_or_imported_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("half", [0, 1])
+def test_mutated_sample_folders_are_refused_cleanly_or_imported_whole(
+    tmp_path: Path, half: int
+) -> None:
+    seed, cases = SEED + half, CASES // 2 + (CASES % 2 if half == 0 else 0)
     sample: Files = {p.name: p.read_bytes() for p in sorted(SAMPLE.glob("*.csv"))}
     base = tmp_path / "base.duckdb"
     Book.open(base)
     assert not base.with_name("base.duckdb.wal").exists()
     baseline = (_digest(base), _rows_and_counter(base))
     assert baseline[1][-1] == 0
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     outcomes: Counter[str] = Counter()
     failures: list[str] = []
     end = time.monotonic() + SECONDS
     case = 0
-    while case < CASES and time.monotonic() < end:
+    while case < cases and time.monotonic() < end:
         case += 1
         files = dict(sample)
         ops = [rng.choice(MUTATIONS)(rng, files) for _ in range(rng.randint(1, 3))]
@@ -297,7 +307,7 @@ def test_mutated_sample_folders_are_refused_cleanly_or_imported_whole(tmp_path: 
             (folder / name).write_bytes(data)
         book = tmp_path / f"case{case}.duckdb"
         shutil.copyfile(base, book)
-        where = f"case {case} (seed {SEED}: {'; '.join(ops)})"
+        where = f"case {case} (seed {seed}: {'; '.join(ops)})"
         try:
             import_folder(Book(book), folder)
         except ImportErrors as exc:
@@ -315,7 +325,7 @@ def test_mutated_sample_folders_are_refused_cleanly_or_imported_whole(tmp_path: 
         shutil.rmtree(folder)
         for leftover in tmp_path.glob(f"case{case}.duckdb*"):
             leftover.unlink()
-    print(f"\nfuzzed {case} folders (seed {SEED}): {dict(outcomes)}")
+    print(f"\nfuzzed {case} folders (seed {seed}): {dict(outcomes)}")
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:8])
-    assert case >= min(CASES, 40), "too few cases ran within the time cap to mean anything"
+    assert case >= min(cases, 40), "too few cases ran within the time cap to mean anything"
     assert outcomes["refused"] and outcomes["accepted"]
