@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.helpers import press, settle
+from tests.app.helpers import press, settle, type_text
 from tui.app import make_app
 from tui.domain import Client
 from tui.store import Book
@@ -103,3 +103,21 @@ async def test_an_idle_app_never_opens_the_book(
             await pilot.pause(0.05)
         await settle(pilot)
         assert opens.count == 0
+
+
+async def test_the_command_palette_uses_the_snapshot_not_the_book(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+p lists clients from the snapshot the dashboard read: the book is not opened."""
+    book.add_client(Client(name="Acme"))
+    app = make_app(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        reads, opens = app.session.reads, _Opens(monkeypatch)
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "acme")
+        await pilot.pause(0.3)  # the palette searches on a timer
+        await settle(pilot)
+        options = app.screen.query_one("CommandList")
+        assert "Go to client: Acme" in str(options.get_option_at_index(0).prompt)
+        assert (app.session.reads, opens.count) == (reads, 0)

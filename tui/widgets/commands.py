@@ -1,6 +1,7 @@
 """Command palette (ctrl+p): go to a client or contract, record a payment for a milestone.
 
-The index is read from the book in a thread when the palette opens. Every name is shown as
+The index is built in a thread when the palette opens, from the app's book session: the
+snapshot the screens already show (and its shared milestone facts), never a read of its own. Every name is shown as
 plain text: Textual's ``Matcher.highlight`` parses its candidate as markup, so hits are
 highlighted here with ``Content`` built from the plain string.
 """
@@ -17,20 +18,19 @@ from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.style import Style
 
-from tui.analytics.base import milestone_facts
 from tui.navigation import Arrival, Navigate
 from tui.present import money
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
-    from tui.store import Book
+    from tui.session import Snapshot
 
 Command = tuple[str, str, Callable[[], Awaitable[None]]]
 
 
-def _index(book: Book) -> list[tuple[str, str, dict[str, Any]]]:
+def _index(snapshot: Snapshot) -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, text, data) for every live client, contract and open milestone."""
-    frames = book.frames()
+    frames = snapshot.frames
     out: list[tuple[str, str, dict[str, Any]]] = []
     for c in frames.clients.filter(~pl.col("archived")).sort("name").iter_rows(named=True):
         out.append(("client", f"Go to client: {c['name']}", {"name": c["name"]}))
@@ -38,7 +38,7 @@ def _index(book: Book) -> list[tuple[str, str, dict[str, Any]]]:
     for k in frames.contracts.filter(~pl.col("archived")).sort("title").iter_rows(named=True):
         out.append(("contract", f"Go to contract: {names.get(k['client_id'], '')} / {k['title']}",
                     {"title": k["title"]}))  # fmt: skip
-    facts = milestone_facts(frames, frames.settings.today())
+    facts = snapshot.facts
     open_ = facts.filter(
         (pl.col("open") > 0) & ~pl.col("client_archived") & ~pl.col("contract_archived")
     )
@@ -55,7 +55,7 @@ class BookCommands(Provider):
     async def startup(self) -> None:
         """Read the index in a thread (never on the UI thread)."""
         app = cast("MilepayApp", self.app)
-        self.items = await asyncio.to_thread(_index, app.book)
+        self.items = await asyncio.to_thread(lambda: _index(app.session.snapshot()))
 
     def _run(self, kind: str, data: dict[str, Any]) -> Callable[[], Awaitable[None]]:
         return partial(self._go, kind, data)
