@@ -13,6 +13,7 @@ from when it is due.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import polars as pl
@@ -27,17 +28,27 @@ from textual.widgets import Static
 from tui.analytics.base import milestone_facts
 from tui.analytics.chase import STEPS, active_holds, chase_queue
 from tui.config import load_config
-from tui.domain.model import ChaseEvent, Hold
+from tui.domain.model import ChaseEvent, Hold, Settings
 from tui.domain.values import Channel, ChaseStep
 from tui.mail import compose, default_folder, unknown_placeholders
 from tui.present import money
 from tui.present.chase import legal_segments
-from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
 
 HELD_COLUMNS = ["milestone_id", "client", "contract", "seq", "milestone", "due_date", "days_past_due",
                 "currency", "open", "invoice_no", "contract_id"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChaseExtras(ListExtras):
+    """The chase queue besides its rows: settings, the message templates, how many are held."""
+
+    settings: Settings
+    #: step -> (subject, body)
+    templates: dict[str, tuple[str, str]]
+    held: int
 
 
 class ChaseScreen(ListScreen):
@@ -113,17 +124,17 @@ class ChaseScreen(ListScreen):
             r["step"]: (r["subject"], r["body"])
             for r in frames.message_templates.iter_rows(named=True)
         }
-        extra = {"today": today, "settings": frames.settings, "templates": templates,
-                 "held": holds.height}  # fmt: skip
+        extra = ChaseExtras(today=today, settings=frames.settings, templates=templates,
+                            held=holds.height)  # fmt: skip
         return frame, extra
 
     def show_extra(self) -> None:
         """Remember today; name the view in the title."""
-        self.today = self.extra["today"]
+        self.today = self.extra.today
         self._title()
 
     def _title(self) -> None:
-        held = self.extra["held"] if self.extra else 0
+        held = self.extra.held if self.extra else 0
         text = "Chase queue: on hold (H back)" if self.show_held else "Chase queue"
         if not self.show_held and held:
             text += f" · {held} on hold (H)"
@@ -164,7 +175,7 @@ class ChaseScreen(ListScreen):
             "Nobody to chase." if not self.show_held else "Nothing on hold.", style="italic"
         )
         if row is not None:
-            text = detail_text(row, self.extra["settings"].home_currency)
+            text = detail_text(row, self.extra.settings.home_currency)
         self.query_one("#detail", Static).update(text)
 
     # ---- actions ---------------------------------------------------------------------------
@@ -212,7 +223,7 @@ class ChaseScreen(ListScreen):
                 self.milepay.write(lambda: self.book.set_contract_status(row["contract_id"], "paused"),
                                    message=f"Contract {row['contract']} paused.")  # fmt: skip
         else:
-            text = legal_text(row, self.extra["settings"].home_currency)
+            text = legal_text(row, self.extra.settings.home_currency)
             text.append("\n\nCompose the final notice?")
             ask = ConfirmModal(text.plain, yes="Compose", no="Cancel")
             if not await self.app.push_screen_wait(ask):
@@ -222,8 +233,8 @@ class ChaseScreen(ListScreen):
     def _open_composer(self, row: dict[str, Any]) -> None:
         from tui.modals.compose import ComposeModal, Delivery
 
-        settings = self.extra["settings"]
-        subject, body = self.extra["templates"].get(row["step"], ("", ""))
+        settings = self.extra.settings
+        subject, body = self.extra.templates.get(row["step"], ("", ""))
         draft = compose(row, subject, body, business_name=settings.business_name,
                         signature=settings.signature)  # fmt: skip
         mid, step, today = row["milestone_id"], row["step"], self._today()

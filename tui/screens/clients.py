@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import polars as pl
@@ -17,9 +18,22 @@ from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
 from tui.navigation import Arrival, Navigate
 from tui.present import money, per_currency
-from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
+
+
+@dataclass(frozen=True)
+class ClientsExtras(ListExtras):
+    """The clients screen besides its rows: what the detail pane and the forms need."""
+
+    contacts: pl.DataFrame
+    #: one row per contract (tui.analytics.summaries.contract_summary)
+    contracts: pl.DataFrame
+    #: client id -> [(currency, open, overdue)]
+    opens: dict[int, list[tuple[str, Any, Any]]]
+    #: client id -> its scorecard row
+    cards: dict[int, dict[str, Any]]
 
 
 class ClientsScreen(ListScreen):
@@ -94,20 +108,14 @@ class ClientsScreen(ListScreen):
             })  # fmt: skip
         schema = {"key": pl.String, "id": pl.Int64, "name": pl.String, "archived": pl.Boolean,
                   "open_text": pl.String, "open_sort": pl.Float64, "n_flags": pl.Int64, "search": pl.String}  # fmt: skip
-        extra = {
-            "today": today,
-            "contacts": frames.contacts,
-            "contracts": contracts,
-            "opens": open_rows,
-            "cards": {
-                c["client_id"]: c for c in client_scorecards(frames, today).iter_rows(named=True)
-            },
-        }
+        cards = {c["client_id"]: c for c in client_scorecards(frames, today).iter_rows(named=True)}
+        extra = ClientsExtras(today=today, contacts=frames.contacts, contracts=contracts,
+                              opens=open_rows, cards=cards)  # fmt: skip
         return pl.DataFrame(rows, schema=schema), extra
 
     def show_extra(self) -> None:
         """Remember today for the forms."""
-        self.today = self.extra["today"]
+        self.today = self.extra.today
 
     def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Archived clients only when asked for."""
@@ -154,7 +162,7 @@ class ClientsScreen(ListScreen):
     def _contacts(self, client_id: int) -> list[dict[str, Any]]:
         if not self.extra:
             return []
-        return self.extra["contacts"].filter(pl.col("client_id") == client_id).to_dicts()
+        return self.extra.contacts.filter(pl.col("client_id") == client_id).to_dicts()
 
     def action_new(self) -> None:
         """Add a client (and its contacts) with the client form."""
@@ -283,7 +291,7 @@ class ClientsScreen(ListScreen):
         from tui.modals.review_form import ReviewForm
 
         client = self.selected
-        card = (self.extra or {}).get("cards", {}).get(client["id"]) if client else None
+        card = self.extra.cards.get(client["id"]) if client and self.extra else None
         if client is not None and card is not None:
             cid = client["id"]
             self.app.push_screen(ReviewForm(client=card, today=self._today(),
@@ -302,17 +310,17 @@ class ClientsScreen(ListScreen):
             self.app.post_message(Navigate("contracts", Arrival(filter=client["name"].lower())))
 
 
-def _client_text(client: dict[str, Any], extra: dict[str, Any]) -> Text:
+def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Text:
     """The detail pane: details, open amounts, contacts, contracts and red flags, as plain text."""
     cid = client["id"]
-    contacts = extra["contacts"].filter(pl.col("client_id") == cid)
-    contracts = extra["contracts"].filter(pl.col("client_id") == cid).sort("archived", "title")
+    contacts = extra.contacts.filter(pl.col("client_id") == cid)
+    contracts = extra.contracts.filter(pl.col("client_id") == cid).sort("archived", "title")
     out = Text()
     out.append(client["name"], style="bold")
     if client["archived"]:
         out.append("  (archived: a restores)", style="italic")
     out.append("\n")
-    for cur, open_, overdue in extra["opens"].get(cid, []):
+    for cur, open_, overdue in extra.opens.get(cid, []):
         out.append(f"Open {money(open_, cur)}")
         if overdue:
             out.append(f"  overdue {money(overdue, cur)}", style="bold")
@@ -340,7 +348,7 @@ def _client_text(client: dict[str, Any], extra: dict[str, Any]) -> Text:
         out.append("\nRed flags\n", style="bold underline")
         for f in flags:
             out.append(f"  ! {f}\n", style="bold")
-    card = extra.get("cards", {}).get(cid)
+    card = extra.cards.get(cid)
     if card is not None:
         from tui.screens.scorecards import scorecard_text
 

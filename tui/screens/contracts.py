@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -19,9 +20,23 @@ from textual.widgets import Static
 from tui.domain.model import Contract, Milestone
 from tui.navigation import Arrival, Navigate
 from tui.present import money
-from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
+
+
+@dataclass(frozen=True)
+class ContractsExtras(ListExtras):
+    """The contracts screen besides its rows: the detail pane's frames and the form's choices."""
+
+    #: one row per milestone (tui.analytics.base.milestone_facts)
+    facts: pl.DataFrame
+    #: one row per contract (tui.analytics.summaries.contract_summary)
+    contracts: pl.DataFrame
+    change_orders: pl.DataFrame
+    #: (id, name) of every live client, by name: the contract form's choices
+    clients: list[tuple[int, str]]
+    home: str
 
 
 class ContractsScreen(ListScreen):
@@ -86,19 +101,19 @@ class ContractsScreen(ListScreen):
                   "fee_text": pl.String, "fee_sort": pl.Float64, "open_text": pl.String,
                   "open_sort": pl.Float64, "n_flags": pl.Int64, "search": pl.String}  # fmt: skip
         clients = frames.clients.filter(~pl.col("archived")).sort("name")
-        extra = {
-            "today": today,
-            "facts": facts,
-            "contracts": contracts,
-            "change_orders": frames.change_orders,
-            "clients": [(r["id"], r["name"]) for r in clients.iter_rows(named=True)],
-            "home": frames.settings.home_currency,
-        }
+        extra = ContractsExtras(
+            today=today,
+            facts=facts,
+            contracts=contracts,
+            change_orders=frames.change_orders,
+            clients=[(r["id"], r["name"]) for r in clients.iter_rows(named=True)],
+            home=frames.settings.home_currency,
+        )
         return pl.DataFrame(rows, schema=schema), extra
 
     def show_extra(self) -> None:
         """Remember today."""
-        self.today = self.extra["today"]
+        self.today = self.extra.today
 
     def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Archived contracts (or of archived clients) only when asked for."""
@@ -133,7 +148,7 @@ class ContractsScreen(ListScreen):
     def _proposed(self, contract_id: int) -> list[dict[str, Any]]:
         if not self.extra:
             return []
-        orders = self.extra["change_orders"]
+        orders = self.extra.change_orders
         return orders.filter(
             (pl.col("contract_id") == contract_id) & (pl.col("status") == "proposed")
         ).to_dicts()
@@ -159,7 +174,7 @@ class ContractsScreen(ListScreen):
         """A new contract with a generated milestone schedule."""
         from tui.modals.contract_form import ContractForm
 
-        clients = self.extra["clients"] if self.extra else []
+        clients = self.extra.clients if self.extra else []
         if not clients:
             self.notify("Add a client first: press 2, then n.", markup=False)
             return
@@ -170,7 +185,7 @@ class ContractsScreen(ListScreen):
             return self.book.add_contract(cid, contract, milestones)
 
         self.app.push_screen(ContractForm(today=self._today(), clients=clients, save=save, client_id=client_id,
-                                          home_currency=self.extra["home"]), self.select_new)  # fmt: skip
+                                          home_currency=self.extra.home), self.select_new)  # fmt: skip
 
     def action_edit(self) -> None:
         """Edit the selected contract's terms."""
@@ -191,9 +206,7 @@ class ContractsScreen(ListScreen):
         row = self.selected
         if row is None:
             return
-        record = (
-            self.extra["contracts"].filter(pl.col("contract_id") == row["id"]).row(0, named=True)
-        )
+        record = self.extra.contracts.filter(pl.col("contract_id") == row["id"]).row(0, named=True)
         restore = bool(record["archived"])
         verb = "restored" if restore else "archived (A shows archived contracts)"
         self.milepay.write(lambda: self.book.set_contract_archived(row["id"], not restore),
@@ -210,7 +223,7 @@ class ContractsScreen(ListScreen):
         row = self.selected
         if row is None:
             return
-        facts = self.extra["facts"].filter(pl.col("contract_id") == row["id"])
+        facts = self.extra.facts.filter(pl.col("contract_id") == row["id"])
         seq = int(facts["seq"].max() or 0) + 1 if facts.height else 1
         from tui.screens.milestones import warn_if_text
 
@@ -272,7 +285,7 @@ class ContractsScreen(ListScreen):
                 self.milepay.write(lambda: self.book.accept_change_order(order["id"], []),
                                    message="Change order accepted.")  # fmt: skip
             return
-        facts = self.extra["facts"].filter(pl.col("contract_id") == row["id"])
+        facts = self.extra.facts.filter(pl.col("contract_id") == row["id"])
         seq = int(facts["seq"].max() or 0) + 1
         values = {"seq": str(seq), "title": order["description"][:200], "amount": str(delta),
                   "due_date": "+30d"}  # fmt: skip
@@ -306,9 +319,9 @@ class ContractsScreen(ListScreen):
             )
 
 
-def _contract_detail(contract_id: int, extra: dict[str, Any]) -> Group:
+def _contract_detail(contract_id: int, extra: ContractsExtras) -> Group:
     """Schedule table, the fee difference warning, flags and change orders, as plain text."""
-    k = extra["contracts"].filter(pl.col("contract_id") == contract_id).row(0, named=True)
+    k = extra.contracts.filter(pl.col("contract_id") == contract_id).row(0, named=True)
     cur = k["currency"]
     head = Text()
     head.append(f"{k['client']} / {k['title']}", style="bold")
@@ -321,7 +334,7 @@ def _contract_detail(contract_id: int, extra: dict[str, Any]) -> Group:
     parts: list[Any] = [head]
     for flag in k["flags"]:
         parts.append(Text(f"! {flag}", style="bold"))
-    ms = extra["facts"].filter(pl.col("contract_id") == contract_id).sort("seq")
+    ms = extra.facts.filter(pl.col("contract_id") == contract_id).sort("seq")
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
     for name, right in (("#", True), ("Milestone", False), ("Due", False), ("Amount", True),
                         ("Paid", True), ("Status", False)):  # fmt: skip
@@ -332,7 +345,7 @@ def _contract_detail(contract_id: int, extra: dict[str, Any]) -> Group:
                       Text(money(m["paid"])), Text(_payment_state(m)))  # fmt: skip
     if ms.height:
         parts.append(table)
-    orders = extra["change_orders"].filter(pl.col("contract_id") == contract_id).sort("date")
+    orders = extra.change_orders.filter(pl.col("contract_id") == contract_id).sort("date")
     if orders.height:
         text = Text("Change orders\n", style="bold underline")
         for o in orders.iter_rows(named=True):

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 
 from tui.domain.model import Expense
 from tui.present import money
-from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.listing import LIST_KEYS, HomeExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
 
@@ -56,14 +56,13 @@ class ExpensesScreen(ListScreen):
                   "amount_text": pl.String, "amount_sort": pl.Float64, "cadence": pl.String,
                   "next_date": pl.String, "end_date": pl.String, "search": pl.String}  # fmt: skip
         settings = frames.settings
-        return pl.DataFrame(rows, schema=schema), {
-            "today": settings.today(),
-            "home": settings.home_currency,
-        }
+        return pl.DataFrame(rows, schema=schema), HomeExtras(
+            today=settings.today(), home=settings.home_currency
+        )
 
     def show_extra(self) -> None:
         """Remember today."""
-        self.today = self.extra["today"]
+        self.today = self.extra.today
 
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """One expense's cells."""
@@ -88,7 +87,7 @@ class ExpensesScreen(ListScreen):
         def save(expense: Expense) -> int:
             return self.book.add_expense(expense)
 
-        home = self.extra["home"] if self.extra else "EUR"
+        home = self.extra.home if self.extra else "EUR"
         self.app.push_screen(
             ExpenseForm(today=self._today(), save=save, home_currency=home), self.select_new
         )

@@ -11,7 +11,9 @@ it computes coalesce, and the screen always ends showing the view of its final s
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import polars as pl
@@ -89,12 +91,28 @@ class LatestOnly(Generic[T]):
             self.run(*self._next)
 
 
+@dataclass(frozen=True)
+class ListExtras:
+    """What a list screen shows besides its rows; each screen extends it with its own fields."""
+
+    #: the day the rows were computed for (the book's today in its timezone)
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class HomeExtras(ListExtras):
+    """A list screen that also needs the home currency (expenses, settings, scorecards)."""
+
+    home: str
+
+
 class ListScreen(BookScreen):
     """A screen whose heart is a :class:`BookTable` over a frame of rows.
 
-    ``fetch`` returns ``(frame, extra)``: ``frame`` has a ``key`` column (row key), a
+    ``fetch`` returns ``(frame, extras)``: ``frame`` has a ``key`` column (row key), a
     ``search`` column (lower-case text the filter looks in) and the columns named in
-    ``COLUMNS``; ``cells`` turns one row into table cells.
+    ``COLUMNS``; ``cells`` turns one row into table cells; ``extras`` is the screen's typed
+    :class:`ListExtras` (the view model besides the rows).
     """
 
     TITLE_TEXT = ""
@@ -115,7 +133,7 @@ class ListScreen(BookScreen):
     def __init__(self) -> None:
         super().__init__()
         self.frame: pl.DataFrame | None = None
-        self.extra: Any = None
+        self.extra: Any = None  # the screen's ListExtras subclass once fetched
         self.shown_total = 0
         self._views: LatestOnly[Any] = LatestOnly(self, f"view-{id(self)}")
         #: the row to put the cursor on after the next refresh (a record just added)

@@ -19,7 +19,7 @@ from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
 from tui.navigation import Arrival
 from tui.present import money
-from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
 
@@ -88,11 +88,11 @@ class MilestonesScreen(ListScreen):
                                pl.col("invoice_no").fill_null("")], separator=" ").str.to_lowercase().alias("search")
             )
         )  # fmt: skip
-        return frame, {"today": today}
+        return frame, ListExtras(today=today)
 
     def show_extra(self) -> None:
         """Remember today."""
-        self.today = self.extra["today"]
+        self.today = self.extra.today
 
     def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Open milestones of live contracts, unless all were asked for."""

@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from tui.analytics.scorecard import client_scorecards
 from tui.domain.money import format_amount
-from tui.screens.listing import LIST_KEYS, ListScreen
+from tui.screens.listing import LIST_KEYS, HomeExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
 
@@ -119,12 +119,12 @@ class ScorecardsScreen(ListScreen):
             .str.to_lowercase()
             .alias("search"),
         )
-        return frame, {"today": today, "currency": frames.settings.home_currency}
+        return frame, HomeExtras(today=today, home=frames.settings.home_currency)
 
     def show_extra(self) -> None:
         """Today, and the currency in the title."""
-        self.today = self.extra["today"]
-        title = f"Client scorecards (amounts in {self.extra['currency']}) · Esc back"
+        self.today = self.extra.today
+        title = f"Client scorecards (amounts in {self.extra.home}) · Esc back"
         self.query_one("#title", Static).update(Text(title))
 
     def cells(self, row: dict[str, Any]) -> list[Any]:

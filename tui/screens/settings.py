@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from tui.config import config_path, shown_path
-from tui.screens.listing import ListScreen
+from tui.screens.listing import HomeExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
 
@@ -95,14 +95,13 @@ class SettingsScreen(ListScreen):
             row["search"] = f"{row['label']} {row['value']}".lower()
         schema = {"key": pl.String, "kind": pl.String, "label": pl.String, "value": pl.String,
                   "help": pl.String, "order": pl.Int64, "search": pl.String}  # fmt: skip
-        return pl.DataFrame(rows, schema=schema), {
-            "today": settings.today(),
-            "home": settings.home_currency,
-        }
+        return pl.DataFrame(rows, schema=schema), HomeExtras(
+            today=settings.today(), home=settings.home_currency
+        )
 
     def show_extra(self) -> None:
         """Remember today."""
-        self.today = self.extra["today"]
+        self.today = self.extra.today
 
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """Label and value (first line of it)."""
@@ -125,7 +124,7 @@ class SettingsScreen(ListScreen):
         row = self.selected
         if row is None:
             return
-        today, home = self._today(), self.extra["home"]
+        today, home = self._today(), self.extra.home
         if row["kind"] == "setting":
             key = row["key"]
             self.app.push_screen(SettingForm(key=key, label=row["label"], value=row["value"], help_text=row["help"],
@@ -145,7 +144,7 @@ class SettingsScreen(ListScreen):
         """Add an exchange rate."""
         from tui.modals.setting_form import RateForm
 
-        self.app.push_screen(RateForm(home=self.extra["home"] if self.extra else "", today=self._today(),
+        self.app.push_screen(RateForm(home=self.extra.home if self.extra else "", today=self._today(),
                                       save=self.book.set_exchange_rate))  # fmt: skip
 
     def action_remove_rate(self) -> None:
