@@ -84,3 +84,16 @@ def expense_occurrences(expenses: pl.DataFrame, start: dt.date, end: dt.date) ->
         .collect()
         .cast(OCCURRENCE_SCHEMA)  # type: ignore[arg-type]
     )
+
+
+def next_occurrences(expenses: pl.DataFrame, on_or_after: dt.date) -> dict[int, dt.date]:
+    """Expense id -> its first occurrence on or after ``on_or_after``.
+
+    An expense that will not occur again (a one-off in the past, or one whose ``end_date`` is
+    before ``on_or_after``) is missing from the result. Every cadence occurs at least once a
+    year, so a window of one year and a day always holds the next occurrence when there is
+    one (366 days covers a yearly expense anchored on Feb 29 falling on Feb 28).
+    """
+    window = expense_occurrences(expenses, on_or_after, on_or_after + dt.timedelta(days=366))
+    first = window.group_by("expense_id").agg(pl.col("date").min())
+    return dict(zip(first["expense_id"].to_list(), first["date"].to_list(), strict=True))

@@ -8,6 +8,7 @@ import polars as pl
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from tui.analytics.expenses import next_occurrences
 from tui.domain.model import Expense
 from tui.present import money
 from tui.screens.listing import LIST_KEYS, HomeExtras, ListScreen
@@ -26,10 +27,11 @@ class ExpensesScreen(ListScreen):
         Column("Amount", "amount_text", right=True),
         Column("Cadence", "cadence"),
         Column("Next", "next_date"),
+        Column("Since", "start_date"),
         Column("Ends", "end_date"),
     ]
     SORTABLE: ClassVar[list[str] | None] = [
-        "next_date",
+        "next_date_sort",
         "name",
         "amount_sort",
         "cadence",
@@ -45,16 +47,23 @@ class ExpensesScreen(ListScreen):
     def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """The expenses frame with display columns."""
         frames = snapshot.frames
+        # "Next" is the next time the money goes out (on or after today), not the first date
+        # the expense was entered with: that one is "Since"; an expense that is over says so
+        upcoming = next_occurrences(frames.expenses, snapshot.today)
         rows = [{
             "key": str(e["id"]), "id": e["id"], "name": e["name"], "currency": e["currency"],
             "amount_text": money(e["amount"], e["currency"]), "amount_sort": float(e["amount"]),
-            "cadence": e["cadence"], "next_date": str(e["next_date"]),
+            "cadence": e["cadence"],
+            "next_date": str(upcoming[e["id"]]) if e["id"] in upcoming else "over",
+            "next_date_sort": str(upcoming[e["id"]]) if e["id"] in upcoming else "9999",
+            "start_date": str(e["next_date"]),
             "end_date": str(e["end_date"]) if e["end_date"] else "",
             "search": f"{e['name']} {e['cadence']} {e['currency']}".lower(),
         } for e in frames.expenses.iter_rows(named=True)]  # fmt: skip
         schema = {"key": pl.String, "id": pl.Int64, "name": pl.String, "currency": pl.String,
                   "amount_text": pl.String, "amount_sort": pl.Float64, "cadence": pl.String,
-                  "next_date": pl.String, "end_date": pl.String, "search": pl.String}  # fmt: skip
+                  "next_date": pl.String, "next_date_sort": pl.String, "start_date": pl.String,
+                  "end_date": pl.String, "search": pl.String}  # fmt: skip
         settings = frames.settings
         return pl.DataFrame(rows, schema=schema), HomeExtras(
             today=settings.today(), home=settings.home_currency
@@ -71,6 +80,7 @@ class ExpensesScreen(ListScreen):
             row["amount_text"],
             row["cadence"],
             row["next_date"],
+            row["start_date"],
             row["end_date"],
         ]
 
