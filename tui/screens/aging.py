@@ -28,8 +28,7 @@ from textual.widgets.data_table import ColumnKey
 from tui.analytics.aging import AgingReport, aging
 from tui.domain.dates import today as real_today
 from tui.domain.money import format_amount
-from tui.screens.base import BookScreen
-from tui.screens.listing import LatestOnly
+from tui.screens.base import BookScreen, LatestOnly
 from tui.session import Snapshot
 from tui.store import BookFrames
 from tui.widgets.table import BookTable, Column

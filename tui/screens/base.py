@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
 from tui.widgets.navbar import NavBar
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
+    from tui.domain.errors import MilepayError
     from tui.session import BookSession, Snapshot
     from tui.store import Book
+
+T = TypeVar("T")
 
 
 class BookScreen(Screen[None]):
@@ -134,3 +138,50 @@ class BookScreen(Screen[None]):
     def refresh_actions(self) -> None:
         """The selection changed: the footer re-asks ``check_action`` which keys apply."""
         self.refresh_bindings()
+
+
+class LatestOnly(Generic[T]):
+    """One computation at a time for a screen, and only the newest state's result is shown.
+
+    ``run(work, show)`` is called after every change of the screen's state, ``work`` holding
+    that state. With nothing running it starts at once in a thread worker; while one runs, it
+    waits as the next (replacing an older one waiting), and the running one's result, no longer
+    the current state's, is dropped when it ends. A burst of keys thus costs at most two
+    computations, and the last one shown is always that of the final state.
+    """
+
+    def __init__(self, screen: BookScreen, group: str) -> None:
+        self.screen = screen
+        self.group = group
+        self._running: Worker[Any] | None = None
+        self._next: tuple[Callable[[], Any], Callable[[Any], None]] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A computation runs whose result is still to come."""
+        worker = self._running
+        return worker is not None and worker.state not in (WorkerState.ERROR, WorkerState.CANCELLED)
+
+    def run(self, work: Callable[[], T], show: Callable[[T], None]) -> None:
+        """Compute ``work`` in a thread, then ``show`` its result unless a newer run came."""
+        if self.busy:
+            self._next = (work, show)
+            return
+        self._next = None
+        self._running = self.screen.session.run(
+            work, done=lambda result: self._done(result, show), failed=self._failed,
+            group=self.group,
+        )  # fmt: skip
+
+    def _done(self, result: Any, show: Callable[[Any], None]) -> None:
+        self._running = None
+        if self._next is not None:
+            self.run(*self._next)  # the state changed meanwhile: this result is stale
+        elif self.screen.is_mounted:
+            show(result)
+
+    def _failed(self, error: MilepayError) -> None:
+        """A refusal (the app shows it): go on with the newer state, if any."""
+        self._running = None
+        if self._next is not None:
+            self.run(*self._next)

@@ -39,8 +39,7 @@ from textual.widgets import Label, Static
 from tui.analytics.forecast import Adjustment, ForecastReport, forecast
 from tui.domain.money import format_amount
 from tui.present.forecast import forecast_note_segments, write_forecast_csv
-from tui.screens.base import BookScreen
-from tui.screens.listing import LatestOnly
+from tui.screens.base import BookScreen, LatestOnly
 from tui.session import Snapshot
 from tui.store import BookFrames
 from tui.widgets.forecast_chart import ForecastChart, chart_data

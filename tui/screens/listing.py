@@ -12,9 +12,8 @@ it computes coalesce, and the screen always ends showing the view of its final s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import polars as pl
 from rich.text import Text
@@ -24,15 +23,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widgets import DataTable, Input, Label
-from textual.worker import Worker, WorkerState
 
 from tui.navigation import Arrival
-from tui.screens.base import BookScreen
+from tui.screens.base import BookScreen, LatestOnly
 from tui.widgets.filterbar import FilterBar
 from tui.widgets.table import BookTable, Column
 
 if TYPE_CHECKING:
-    from tui.domain.errors import MilepayError
+    pass
 
 T = TypeVar("T")
 
@@ -42,53 +40,6 @@ LIST_KEYS: list[BindingType] = [
     Binding("s", "sort", "Sort", id="sort"),
     Binding("r", "reverse", "Reverse sort", show=False, id="reverse"),
 ]
-
-
-class LatestOnly(Generic[T]):
-    """One computation at a time for a screen, and only the newest state's result is shown.
-
-    ``run(work, show)`` is called after every change of the screen's state, ``work`` holding
-    that state. With nothing running it starts at once in a thread worker; while one runs, it
-    waits as the next (replacing an older one waiting), and the running one's result, no longer
-    the current state's, is dropped when it ends. A burst of keys thus costs at most two
-    computations, and the last one shown is always that of the final state.
-    """
-
-    def __init__(self, screen: BookScreen, group: str) -> None:
-        self.screen = screen
-        self.group = group
-        self._running: Worker[Any] | None = None
-        self._next: tuple[Callable[[], Any], Callable[[Any], None]] | None = None
-
-    @property
-    def busy(self) -> bool:
-        """A computation runs whose result is still to come."""
-        worker = self._running
-        return worker is not None and worker.state not in (WorkerState.ERROR, WorkerState.CANCELLED)
-
-    def run(self, work: Callable[[], T], show: Callable[[T], None]) -> None:
-        """Compute ``work`` in a thread, then ``show`` its result unless a newer run came."""
-        if self.busy:
-            self._next = (work, show)
-            return
-        self._next = None
-        self._running = self.screen.session.run(
-            work, done=lambda result: self._done(result, show), failed=self._failed,
-            group=self.group,
-        )  # fmt: skip
-
-    def _done(self, result: Any, show: Callable[[Any], None]) -> None:
-        self._running = None
-        if self._next is not None:
-            self.run(*self._next)  # the state changed meanwhile: this result is stale
-        elif self.screen.is_mounted:
-            show(result)
-
-    def _failed(self, error: MilepayError) -> None:
-        """A refusal (the app shows it): go on with the newer state, if any."""
-        self._running = None
-        if self._next is not None:
-            self.run(*self._next)
 
 
 @dataclass(frozen=True)
