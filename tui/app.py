@@ -358,13 +358,12 @@ class MilepayApp(App[int]):
         done: Callable[[T], None] | None = None,
         failed: Callable[[MilepayError], None] | None = None,
         message: str | None = None,
-        quiet: bool = False,
     ) -> None:
         """Run one write (one transaction) in a thread; then every screen rebuilds once.
 
         ``failed`` sees a refused write before the toast (a form shows it beside the field).
         """
-        self.session.write(action, done=done, failed=failed, message=None if quiet else message)
+        self.session.write(action, done=done, failed=failed, message=message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one router for the end of every worker: results on, failures by type."""

@@ -125,16 +125,12 @@ def _config(*, quiet: bool = False) -> Config:
     A problem never stops a command: the keys it concerns keep their defaults. ``quiet`` is
     for the app, which shows the same lines as toasts.
     """
-    from tui.config import Config, load_config
+    from tui.config import load_config
 
     ctx = click.get_current_context(silent=True)
     meta: dict[str, Any] = ctx.find_root().meta if ctx is not None else {}
     if "milepay.config" not in meta:
-        try:
-            config, problems = load_config()
-        except RuntimeError as exc:  # a "~name" path of a user with no home folder
-            config = Config()
-            problems = [f"the config file cannot be read ({exc}); using the defaults"]
+        config, problems = load_config()  # never raises: a bad file is problems and defaults
         if not quiet:
             for line in problems:
                 click.echo(f"milepay: {_one_line(line)}", err=True)
@@ -174,11 +170,9 @@ def _open_book(db: str | None, *, create: bool = True):
     return Book.open(_book_path(db), create=create)
 
 
-def _as_of(text: str | None, book: Any = None) -> dt.date:
+def _as_of(text: str | None) -> dt.date:
     if text is not None:
         return parse_date(text, "--as-of")
-    if book is not None:
-        return book.settings().today()
     from tui.domain.dates import today
 
     return today()

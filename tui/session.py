@@ -137,12 +137,10 @@ class BookSession:
         done: Callable[[T], None],
         *,
         group: str = "read",
-        exclusive: bool = False,
     ) -> Worker[T]:
         """Run ``fetch`` (store or Polars work) in a thread; hand its result to ``done``."""
         return self._start(
-            fetch, _Pending(done, None, lambda: self.read(fetch, done, group=group)), group,
-            exclusive,
+            fetch, _Pending(done, None, lambda: self.read(fetch, done, group=group)), group, False
         )  # fmt: skip
 
     def build(

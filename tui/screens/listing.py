@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import polars as pl
 from rich.text import Text
@@ -28,11 +28,6 @@ from tui.navigation import Arrival
 from tui.screens.base import BookScreen, LatestOnly
 from tui.widgets.filterbar import FilterBar
 from tui.widgets.table import BookTable, Column
-
-if TYPE_CHECKING:
-    pass
-
-T = TypeVar("T")
 
 #: keys every list has; subclasses put them after their own so the footer shows actions first
 LIST_KEYS: list[BindingType] = [

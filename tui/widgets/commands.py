@@ -55,7 +55,8 @@ class BookCommands(Provider):
     async def startup(self) -> None:
         """Read the index in a thread (never on the UI thread)."""
         app = cast("MilepayApp", self.app)
-        self.items = await asyncio.to_thread(lambda: _index(app.session.snapshot()))
+        held = app.session.held()  # what the screens show; a read only if nothing is held yet
+        self.items = await asyncio.to_thread(lambda: _index(held or app.session.snapshot()))
 
     def _run(self, kind: str, data: dict[str, Any]) -> Callable[[], Awaitable[None]]:
         return partial(self._go, kind, data)
