@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from tui.domain.dates import check_due_after_invoice, terms_due_date
 from tui.domain.errors import NotFoundError, RefusedError, ValidationError
 from tui.domain.model import (
     ChangeOrder,
@@ -56,6 +57,7 @@ from tui.domain.values import (
     MilestoneStatus,
     StatutoryPreset,
     WorkAgain,
+    parse_text,
 )
 from tui.store import Book, BookFrames
 from tui.store.book import CONNECT_CONFIG
@@ -161,7 +163,7 @@ _CHECKS: dict[str, dict[str, Callable[[Any], bool]]] = {
         "acceptance_days": _at_least(0),
     },
     "milestones": {
-        "seq": _at_least(1),
+        "seq": _at_least(0),
         "title": _nonblank,
         "amount": _positive,
         "status": _one_of(MilestoneStatus),
@@ -351,14 +353,24 @@ class MemoryBook:
             self._check_seq(contract_id, milestone.seq)
             return self._insert("milestones", {"contract_id": contract_id, **milestone.as_row()})
 
-    def mark_invoiced(self, milestone_id: int, invoice_no: str, invoiced_on: dt.date) -> None:
-        """Mark a milestone invoiced with its invoice number and date."""
+    def mark_invoiced(
+        self,
+        milestone_id: int,
+        invoice_no: str,
+        invoiced_on: dt.date,
+        due_date: dt.date | None = None,
+    ) -> dt.date:
+        """Mark a milestone invoiced; the due date defaults to invoice date + contract terms."""
         if not invoice_no.strip():
             raise ValidationError("invoice_no", "is required")
         with self._writing():
-            status = self._find("milestones", milestone_id)["status"]
+            m = self._find("milestones", milestone_id)
+            status = m["status"]
             if status in CLOSED_MILESTONE_STATUSES:
                 raise RefusedError(f"a {status.replace('_', ' ')} milestone cannot be invoiced")
+            terms = self._find("contracts", m["contract_id"])["payment_terms_days"]
+            due = due_date or terms_due_date(invoiced_on, terms)
+            check_due_after_invoice(invoiced_on, due)
             self._update(
                 "milestones",
                 milestone_id,
@@ -366,7 +378,24 @@ class MemoryBook:
                     "status": MilestoneStatus.INVOICED,
                     "invoice_no": invoice_no.strip(),
                     "invoiced_on": invoiced_on,
+                    "due_date": due,
                 },
+            )
+        return due
+
+    def set_promise(self, milestone_id: int, promised_on: dt.date | None, note: str = "") -> None:
+        """Record (or with None clear) a promise to pay, as the store does."""
+        note = parse_text(note, "promise_note", max_length=500)
+        if promised_on is None and note:
+            raise ValidationError("promised_on", "a promise note needs the promised date")
+        with self._writing():
+            status = self._find("milestones", milestone_id)["status"]
+            if promised_on is not None and status in CLOSED_MILESTONE_STATUSES:
+                raise RefusedError(
+                    f"a {status.replace('_', ' ')} milestone takes no promise to pay"
+                )
+            self._update(
+                "milestones", milestone_id, {"promised_on": promised_on, "promise_note": note}
             )
 
     def add_change_order(self, contract_id: int, order: ChangeOrder) -> int:

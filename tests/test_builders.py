@@ -127,7 +127,7 @@ def _assert_same(real: BookFrames, built: BookFrames) -> None:
 
 def test_a_new_book_is_the_same(book: Book) -> None:
     real = book.frames()
-    assert real.reference_rates.height > 0 and real.message_templates.height == 4
+    assert real.reference_rates.height > 0 and real.message_templates.height == 5
     _assert_same(real, MemoryBook().frames())
 
 
@@ -142,7 +142,7 @@ def test_a_small_book_is_the_same_table_by_table(book: Book) -> None:
         "clients": 3, "contacts": 2, "contracts": 2, "milestones": 5, "payments": 3,
         "chase_events": 2, "holds": 3, "change_orders": 1, "fee_claims": 1, "expenses": 2,
         "exchange_rates": 2, "reference_rates": real.reference_rates.height,
-        "message_templates": 4,
+        "message_templates": 5,
     }  # fmt: skip
     assert built.contracts["late_fee_value"][0] == D("8.1235")
     assert built.payments["amount"].to_list() == [D("400.00"), D("100.01"), D("99.99")]

@@ -524,7 +524,7 @@ def test_every_error_is_reported_at_once(tmp_path: Path, book: Book) -> None:
         "milestones.csv:3: due_date: '2026-02-30' is not a real date",
         "milestones.csv:3: status: 'paid' is not one of: planned, in_progress, delivered, invoiced, "
         "disputed, written_off, cancelled",
-        "chase.csv:2: step: 'nag' is not one of: reminder, firm, escalate, legal",
+        "chase.csv:2: step: 'nag' is not one of: upcoming, reminder, firm, escalate, legal",
         "chase.csv:3: seq: contract 'Website' of 'Acme' has no milestone 7 in milestones.csv or the book",
     ]
 

@@ -231,13 +231,13 @@ def test_chase_json(sample_db: Path) -> None:
     # hold until 12-10 and left out
     assert items == [
         # reminder, firm, escalate logged -> legal (101 >= 45), to the owner.
-        # statutory uk: base rate on the due date (4.00 since 2025-08-07) + 8 = 12 % a year on
-        # 2500 x 101 days - 1000 x 54 days (paid 10-01) = 198500 money-days:
-        # 198500 x 0.12 / 365 = 65.2603 -> + 70.00 compensation (debt 2500, under 10,000)
-        # = 135.2603 -> 135.26
+        # statutory uk: lateness began 08-16, so the base rate in force on 2026-06-30 (3.75
+        # since 2025-12-18) + 8 = 11.75 % a year on 2500 x 101 days - 1000 x 54 days (paid
+        # 10-01) = 198500 money-days: 198500 x 0.1175 / 365 = 63.9007 -> + 70.00 compensation
+        # (debt 2500, under 10,000) = 133.9007 -> 133.90
         {"client": BRIGHT, "contract": "Brand video series", "seq": 3,
          "milestone": "Edit episodes 1-3", "due_date": "2026-08-15", "days_past_due": 101,
-         "currency": "GBP", "open": "1500.00", "late_fee": "135.26", "step": "legal",
+         "currency": "GBP", "open": "1500.00", "late_fee": "133.90", "step": "legal",
          "contact": "Oliver Grant"},
         # reminder, firm logged -> escalate (75 >= 21); percent 5 % once of 800 after 7 days grace
         {"client": BRIGHT, "contract": "Podcast edits", "seq": 1, "milestone": "Batch 1",
@@ -262,9 +262,9 @@ def test_chase_json(sample_db: Path) -> None:
          "late_fee": "0.00", "step": "reminder", "contact": "Finance Team"},
     ]  # fmt: skip
     legal = data["items"][0]
-    assert legal["claim_total"] == "1635.26"  # 1500.00 + 135.26
+    assert legal["claim_total"] == "1633.90"  # 1500.00 + 133.90
     assert legal["legal_cost_estimate"] == "500.00"
-    assert legal["claim_total_home"] == "1913.25"  # 1635.26 x 1.17 = 1913.2542
+    assert legal["claim_total_home"] == "1911.66"  # 1633.90 x 1.17 = 1911.663
     assert legal["worth_it"] is True
     assert legal["contact_email"] == "oliver@brightside.example"
 
@@ -280,15 +280,15 @@ def test_chase_table_and_csv(sample_db: Path) -> None:
     lines = report(sample_db, "chase", "table").splitlines()
     assert lines[0].startswith("Chase queue as of 2026-11-24")
     totals = [ln.split() for ln in lines if ln.startswith("Total ")]
-    # EUR open 1000 + 2500, fees 40 + 0; GBP 1500 + 800 + 800, fees 135.26 + 40 + 0; USD
+    # EUR open 1000 + 2500, fees 40 + 0; GBP 1500 + 800 + 800, fees 133.90 + 40 + 0; USD
     assert totals == [
         ["Total", "EUR", "3,500.00", "40.00"],
-        ["Total", "GBP", "3,100.00", "175.26"],
+        ["Total", "GBP", "3,100.00", "173.90"],
         ["Total", "USD", "3,000.00", "75.51"],
     ]
     rows = list(csv.DictReader(io.StringIO(report(sample_db, "chase", "csv"))))
     assert len(rows) == 6
-    assert rows[0]["late_fee"] == "135.26" and rows[0]["step"] == "legal"
+    assert rows[0]["late_fee"] == "133.90" and rows[0]["step"] == "legal"
     assert rows[0]["worth_it"] == "yes"
 
 

@@ -142,7 +142,7 @@ def test_failed_migration_leaves_the_book_at_its_version(
 def test_new_book_has_reference_rates_and_templates(book: Book) -> None:
     counts = book.counts()
     assert counts["reference_rates"] > 20
-    assert counts["message_templates"] == 4
+    assert counts["message_templates"] == 5
 
 
 def test_overpayment_is_refused_and_nothing_written(book: Book) -> None:

@@ -354,7 +354,7 @@ def test_a_book_written_through_the_store_gives_the_same_report(book_path: Path)
     )
     m1, m2 = book.rows("milestones", "contract_id = ?", [kid])
     book.record_payment(m1["id"], Payment(amount=D("300.00"), received_on=dt.date(2026, 11, 1)))
-    book.mark_invoiced(m2["id"], "INV-2", dt.date(2026, 11, 20))
+    book.mark_invoiced(m2["id"], "INV-2", dt.date(2026, 11, 20), dt.date(2026, 12, 1))
     real = aging(book.frames(), AS_OF)
 
     b = BookBuilder()

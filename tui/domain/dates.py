@@ -136,3 +136,20 @@ def add_months(anchor: dt.date, months: int) -> dt.date:
 def iso(d: dt.date | None) -> str:
     """A date as ``YYYY-MM-DD`` (empty for None)."""
     return d.isoformat() if d else ""
+
+
+def terms_due_date(invoiced_on: dt.date, terms_days: int) -> dt.date:
+    """The due date an invoice gets from its contract's payment terms: invoice date + terms.
+
+    An invoice dated 2026-12-01 under 14-day terms is due on 2026-12-15 (SPEC 4).
+    """
+    return check_date_range(invoiced_on + dt.timedelta(days=int(terms_days)), "due_date")
+
+
+def check_due_after_invoice(invoiced_on: dt.date | None, due_date: dt.date) -> None:
+    """Refuse a payment due date before the invoice date (payment cannot fall due unbilled)."""
+    if invoiced_on is not None and due_date < invoiced_on:
+        raise ValidationError(
+            "due_date",
+            f"{due_date.isoformat()} is before the invoice date {invoiced_on.isoformat()}",
+        )

@@ -314,6 +314,8 @@ class Milestone(Record):
     invoice_no: str = ""
     invoiced_on: dt.date | None = None
     delivered_on: dt.date | None = None
+    promised_on: dt.date | None = None
+    promise_note: str = ""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "seq",
@@ -325,12 +327,14 @@ class Milestone(Record):
         "invoice_no",
         "invoiced_on",
         "delivered_on",
+        "promised_on",
+        "promise_note",
     )
 
     @classmethod
     def _parsers(cls) -> dict[str, Callable[[Fields, dt.date | None], Any]]:
         return {
-            "seq": lambda v, t: parse_int(_get(v, "seq"), "seq", minimum=1, maximum=9999),
+            "seq": lambda v, t: parse_int(_get(v, "seq"), "seq", minimum=0, maximum=9999),
             "title": lambda v, t: parse_text(
                 _get(v, "title"), "title", required=True, max_length=200
             ),
@@ -345,6 +349,10 @@ class Milestone(Record):
             ),
             "invoiced_on": lambda v, t: _opt_date(v, "invoiced_on", t),
             "delivered_on": lambda v, t: _opt_date(v, "delivered_on", t),
+            "promised_on": lambda v, t: _opt_date(v, "promised_on", t),
+            "promise_note": lambda v, t: parse_text(
+                _get(v, "promise_note"), "promise_note", max_length=500
+            ),
         }
 
     @classmethod
@@ -352,6 +360,8 @@ class Milestone(Record):
         m = cls(**_build(cls, values, today_))
         if m.status is MilestoneStatus.INVOICED and m.invoiced_on is None:
             raise ValidationError("invoiced_on", "an invoiced milestone needs its invoice date")
+        if m.promise_note and m.promised_on is None:
+            raise ValidationError("promised_on", "a promise note needs the promised date")
         return m
 
 
@@ -525,6 +535,12 @@ def parse_rate_percent(text: str, field: str) -> Decimal:
 
 
 DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
+    "upcoming": (
+        "Coming up: $milestone is due on $due_date",
+        'Dear $contact,\n\nA short note ahead of time: the milestone "$milestone" for $client '
+        "(invoice $invoice_no, $amount) falls due on $due_date. If anything is missing for "
+        "it to be paid on time, please let me know.\n\nKind regards,\n$business_name",
+    ),
     "reminder": (
         "Reminder: $milestone was due on $due_date",
         'Dear $contact,\n\nA friendly reminder that the milestone "$milestone" for $client '
@@ -573,6 +589,8 @@ class Settings:
     escalate_days: int = 21
     legal_days: int = 45
     legal_cost_estimate: Decimal = Decimal("500.00")
+    min_gap_days: int = 7
+    pre_due_days: int = 0
     forecast_weeks: int = 12
     forecast_months: int = 6
     fx: dict[str, Decimal] = field(default_factory=dict)
@@ -591,6 +609,8 @@ class Settings:
         "escalate_days",
         "legal_days",
         "legal_cost_estimate",
+        "min_gap_days",
+        "pre_due_days",
         "forecast_weeks",
         "forecast_months",
     )
@@ -661,6 +681,8 @@ class Settings:
             return nums
         if key in ("reminder_days", "firm_days", "escalate_days", "legal_days"):
             return parse_int(raw, key, minimum=1, maximum=3650)
+        if key in ("min_gap_days", "pre_due_days"):
+            return parse_int(raw, key, minimum=0, maximum=365)
         if key in ("forecast_weeks", "forecast_months"):
             return parse_int(raw, key, minimum=1, maximum=260)
         raise ValidationError(key, "is not a setting milepay knows")

@@ -81,8 +81,13 @@ class Cadence(StrEnum):
 
 
 class ChaseStep(StrEnum):
-    """Steps of the chase ladder, in order (grace is a state, never logged)."""
+    """Steps of the chase ladder, in order (grace and waiting are states, never logged).
 
+    ``upcoming`` is the optional friendly note before the due date (``pre_due_days``); it is
+    logged like any step but never required for the later ones.
+    """
+
+    UPCOMING = "upcoming"
     REMINDER = "reminder"
     FIRM = "firm"
     ESCALATE = "escalate"

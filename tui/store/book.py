@@ -42,7 +42,7 @@ from tui.domain.model import DEFAULT_TEMPLATES
 from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 from tui.store.errors import BookBusyError, BookError, NotABookError, SchemaTooNewError
 from tui.store.files import QueueTimeout, WritersQueue, lock_holder, make_private_dir, private_umask
-from tui.store.schema import MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION, TABLES
+from tui.store.schema import MIGRATION_DATA, MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION, TABLES
 
 #: DuckDB settings of every connection (see the module docstring)
 CONNECT_CONFIG = {"autoinstall_known_extensions": False}
@@ -225,6 +225,8 @@ class BookFile:
                 con.execute(MIGRATIONS[v])
                 if v == 1:
                     _seed_new_book(con)
+                if v in MIGRATION_DATA:
+                    MIGRATION_DATA[v](con)
             con.execute("DELETE FROM schema_version")
             con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
             con.execute("COMMIT")
@@ -357,10 +359,15 @@ def busy_timeout_from_env() -> float:
 
 
 def _seed_new_book(con: duckdb.DuckDBPyConnection) -> None:
-    """Starting values of a new book: shipped reference rates and message templates."""
+    """Starting values of a version-1 book: shipped reference rates and message templates.
+
+    Only the steps version 1 knows; later versions add theirs (:data:`MIGRATION_DATA`), for
+    new and migrated books alike.
+    """
     for preset, day, rate in SHIPPED_REFERENCE_RATES:
         con.execute("INSERT INTO reference_rates VALUES (?, ?, ?)", [preset, day, rate])
-    for step, (subject, body) in DEFAULT_TEMPLATES.items():
+    for step in ("reminder", "firm", "escalate", "legal"):
+        subject, body = DEFAULT_TEMPLATES[step]
         con.execute("INSERT INTO message_templates VALUES (?, ?, ?)", [step, subject, body])
 
 

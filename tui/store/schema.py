@@ -18,10 +18,40 @@ from collections.abc import Callable
 
 import duckdb
 
+from tui.domain.model import DEFAULT_TEMPLATES
+from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
+
 #: The schema this program writes. A file with a higher number is refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MONEY = "DECIMAL(18,2)"
+
+# Tables that refer to milestones: version 3 rebuilds milestones, so it drops and recreates
+# them with the same definition as version 1.
+_PAYMENTS = f"""CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL REFERENCES milestones (id),
+    amount {_MONEY} NOT NULL CHECK (amount > 0),
+    received_on DATE NOT NULL,
+    method VARCHAR NOT NULL DEFAULT '',
+    reference VARCHAR NOT NULL DEFAULT ''
+);
+"""
+_HOLDS = """CREATE TABLE holds (
+    id INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL REFERENCES milestones (id),
+    reason VARCHAR NOT NULL CHECK (length(trim(reason)) > 0),
+    until DATE NOT NULL,
+    released_on DATE
+);
+"""
+_FEE_CLAIMS = f"""CREATE TABLE fee_claims (
+    id INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL UNIQUE REFERENCES milestones (id),
+    claimed_on DATE NOT NULL,
+    amount {_MONEY} NOT NULL CHECK (amount > 0)
+);
+"""
 
 _V1 = f"""
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -89,15 +119,7 @@ CREATE TABLE milestones (
     delivered_on DATE
 );
 
-CREATE TABLE payments (
-    id INTEGER PRIMARY KEY,
-    milestone_id INTEGER NOT NULL REFERENCES milestones (id),
-    amount {_MONEY} NOT NULL CHECK (amount > 0),
-    received_on DATE NOT NULL,
-    method VARCHAR NOT NULL DEFAULT '',
-    reference VARCHAR NOT NULL DEFAULT ''
-);
-
+{_PAYMENTS}
 CREATE TABLE chase_events (
     id INTEGER PRIMARY KEY,
     milestone_id INTEGER NOT NULL REFERENCES milestones (id),
@@ -110,14 +132,7 @@ CREATE TABLE chase_events (
     message VARCHAR NOT NULL DEFAULT ''
 );
 
-CREATE TABLE holds (
-    id INTEGER PRIMARY KEY,
-    milestone_id INTEGER NOT NULL REFERENCES milestones (id),
-    reason VARCHAR NOT NULL CHECK (length(trim(reason)) > 0),
-    until DATE NOT NULL,
-    released_on DATE
-);
-
+{_HOLDS}
 CREATE TABLE change_orders (
     id INTEGER PRIMARY KEY,
     contract_id INTEGER NOT NULL REFERENCES contracts (id),
@@ -128,13 +143,7 @@ CREATE TABLE change_orders (
         CHECK (status IN ('proposed', 'accepted', 'rejected'))
 );
 
-CREATE TABLE fee_claims (
-    id INTEGER PRIMARY KEY,
-    milestone_id INTEGER NOT NULL UNIQUE REFERENCES milestones (id),
-    claimed_on DATE NOT NULL,
-    amount {_MONEY} NOT NULL CHECK (amount > 0)
-);
-
+{_FEE_CLAIMS}
 CREATE TABLE expenses (
     id INTEGER PRIMARY KEY,
     name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
@@ -206,11 +215,107 @@ def _v2_note(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
+def _v3_data(con: duckdb.DuckDBPyConnection) -> None:
+    """What an existing book gains at version 3: the ``upcoming`` template, newer rates.
+
+    Reference rates the user entered or edited are left alone: only shipped rates dated after
+    the book's newest one for that preset are added, so a user who deleted an old rate does
+    not get it back. A template the user already has is never replaced.
+    """
+    for preset, day, rate in SHIPPED_REFERENCE_RATES:
+        con.execute(
+            "INSERT INTO reference_rates SELECT ?, ?, ? WHERE ? > coalesce("
+            "(SELECT max(valid_from) FROM reference_rates WHERE preset = ?), DATE '0001-01-01')",
+            [preset, day, rate, day, preset],
+        )
+    subject, body = DEFAULT_TEMPLATES["upcoming"]
+    con.execute(
+        "INSERT INTO message_templates SELECT 'upcoming', ?, ? WHERE NOT EXISTS "
+        "(SELECT 1 FROM message_templates WHERE step = 'upcoming')",
+        [subject, body],
+    )
+
+
+#: Version 3 (SPEC revision 2): sequence numbers from 0 (a deposit is often milestone 0), a
+#: promise to pay on a milestone (date and note), the ``upcoming`` chase step (a friendly note
+#: before the due date) in the chase log and the templates, and reference rates up to the last
+#: shipped. DuckDB cannot change a CHECK constraint in place, and cannot drop a table that
+#: another refers to, so milestones and the four tables that refer to it are copied aside,
+#: dropped children first, recreated and filled again, inside the migration's transaction.
+_V3 = f"""
+CREATE TEMP TABLE _v3_milestones AS SELECT * FROM milestones;
+CREATE TEMP TABLE _v3_payments AS SELECT * FROM payments;
+CREATE TEMP TABLE _v3_chase_events AS SELECT * FROM chase_events;
+CREATE TEMP TABLE _v3_holds AS SELECT * FROM holds;
+CREATE TEMP TABLE _v3_fee_claims AS SELECT * FROM fee_claims;
+CREATE TEMP TABLE _v3_templates AS SELECT * FROM message_templates;
+DROP TABLE fee_claims;
+DROP TABLE holds;
+DROP TABLE chase_events;
+DROP TABLE payments;
+DROP TABLE milestones;
+DROP TABLE message_templates;
+
+CREATE TABLE milestones (
+    id INTEGER PRIMARY KEY,
+    contract_id INTEGER NOT NULL REFERENCES contracts (id),
+    seq INTEGER NOT NULL CHECK (seq >= 0),
+    title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+    amount {_MONEY} NOT NULL CHECK (amount > 0),
+    due_date DATE NOT NULL,
+    status VARCHAR NOT NULL DEFAULT 'planned' CHECK (status IN
+        ('planned', 'in_progress', 'delivered', 'invoiced', 'disputed', 'written_off', 'cancelled')),
+    progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+    invoice_no VARCHAR NOT NULL DEFAULT '',
+    invoiced_on DATE,
+    delivered_on DATE,
+    promised_on DATE,
+    promise_note VARCHAR NOT NULL DEFAULT ''
+);
+INSERT INTO milestones SELECT *, NULL, '' FROM _v3_milestones;
+{_PAYMENTS}
+INSERT INTO payments SELECT * FROM _v3_payments;
+CREATE TABLE chase_events (
+    id INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL REFERENCES milestones (id),
+    date DATE NOT NULL,
+    step VARCHAR NOT NULL
+        CHECK (step IN ('upcoming', 'reminder', 'firm', 'escalate', 'legal')),
+    channel VARCHAR NOT NULL DEFAULT 'email'
+        CHECK (channel IN ('email', 'phone', 'letter', 'message', 'other')),
+    contact VARCHAR NOT NULL DEFAULT '',
+    note VARCHAR NOT NULL DEFAULT '',
+    message VARCHAR NOT NULL DEFAULT ''
+);
+INSERT INTO chase_events SELECT * FROM _v3_chase_events;
+{_HOLDS}
+INSERT INTO holds SELECT * FROM _v3_holds;
+{_FEE_CLAIMS}
+INSERT INTO fee_claims SELECT * FROM _v3_fee_claims;
+CREATE TABLE message_templates (
+    step VARCHAR PRIMARY KEY
+        CHECK (step IN ('upcoming', 'reminder', 'firm', 'escalate', 'legal')),
+    subject VARCHAR NOT NULL,
+    body VARCHAR NOT NULL
+);
+INSERT INTO message_templates SELECT * FROM _v3_templates;
+DROP TABLE _v3_milestones;
+DROP TABLE _v3_payments;
+DROP TABLE _v3_chase_events;
+DROP TABLE _v3_holds;
+DROP TABLE _v3_fee_claims;
+DROP TABLE _v3_templates;
+"""
+
+
 #: version -> the SQL that brings a book from version-1 to version (1 creates the book).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
 
 #: version -> what to tell the user once when an existing book is migrated to it
 MIGRATION_NOTES: dict[int, Callable[[duckdb.DuckDBPyConnection], str | None]] = {2: _v2_note}
+
+#: version -> what a book gains at that version besides the SQL (new books run it too)
+MIGRATION_DATA: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {3: _v3_data}
 
 #: Tables in the order a book is written (parents before children).
 TABLES: tuple[str, ...] = (

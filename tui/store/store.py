@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from tui.domain.dates import check_due_after_invoice, terms_due_date
 from tui.domain.errors import NotFoundError, RefusedError, StaleEditError, ValidationError
 from tui.domain.model import (
     ChangeOrder,
@@ -30,7 +31,12 @@ from tui.domain.model import (
     Settings,
 )
 from tui.domain.money import format_amount
-from tui.domain.values import CLOSED_MILESTONE_STATUSES, ChangeOrderStatus, MilestoneStatus
+from tui.domain.values import (
+    CLOSED_MILESTONE_STATUSES,
+    ChangeOrderStatus,
+    MilestoneStatus,
+    parse_text,
+)
 from tui.store.book import BookFile
 from tui.store.rows import exists, fetch_dict, fetch_dicts, frame, insert, sql_value, update
 from tui.store.schema import TABLES
@@ -343,18 +349,36 @@ class Book(BookFile):
                 changes["progress"] = 100
             update(con, "milestones", milestone_id, changes)
 
-    def mark_invoiced(self, milestone_id: int, invoice_no: str, invoiced_on: dt.date) -> None:
-        """Mark a milestone invoiced with its invoice number and date."""
+    def mark_invoiced(
+        self,
+        milestone_id: int,
+        invoice_no: str,
+        invoiced_on: dt.date,
+        due_date: dt.date | None = None,
+    ) -> dt.date:
+        """Mark a milestone invoiced with its invoice number, invoice date and due date.
+
+        ``due_date`` is the date payment is due; without one it is the invoice date plus the
+        contract's payment terms (SPEC 4), the date the invoice form proposes. A due date
+        before the invoice date is refused. Returns the due date saved.
+        """
         if not invoice_no.strip():
             raise ValidationError("invoice_no", "is required")
         with self.writing() as con:
-            row = fetch_dict(con, "SELECT status FROM milestones WHERE id = ?", [milestone_id])
+            row = fetch_dict(
+                con,
+                "SELECT m.status, c.payment_terms_days AS terms FROM milestones m "
+                "JOIN contracts c ON c.id = m.contract_id WHERE m.id = ?",
+                [milestone_id],
+            )
             if row is None:
                 raise NotFoundError(f"there is no milestone with id {milestone_id}")
             if row["status"] in CLOSED_MILESTONE_STATUSES:
                 raise RefusedError(
                     f"a {row['status'].replace('_', ' ')} milestone cannot be invoiced"
                 )
+            due = due_date or terms_due_date(invoiced_on, row["terms"])
+            check_due_after_invoice(invoiced_on, due)
             update(
                 con,
                 "milestones",
@@ -363,7 +387,33 @@ class Book(BookFile):
                     "status": MilestoneStatus.INVOICED,
                     "invoice_no": invoice_no.strip(),
                     "invoiced_on": invoiced_on,
+                    "due_date": due,
                 },
+            )
+        return due
+
+    def set_promise(self, milestone_id: int, promised_on: dt.date | None, note: str = "") -> None:
+        """Record the client's promise to pay a milestone on a date, with a note; None clears it.
+
+        A new promise replaces the last one. A closed (cancelled, written-off) milestone
+        takes no promise.
+        """
+        note = parse_text(note, "promise_note", max_length=500)
+        if promised_on is None and note:
+            raise ValidationError("promised_on", "a promise note needs the promised date")
+        with self.writing() as con:
+            row = fetch_dict(con, "SELECT status FROM milestones WHERE id = ?", [milestone_id])
+            if row is None:
+                raise NotFoundError(f"there is no milestone with id {milestone_id}")
+            if promised_on is not None and row["status"] in CLOSED_MILESTONE_STATUSES:
+                raise RefusedError(
+                    f"a {row['status'].replace('_', ' ')} milestone takes no promise to pay"
+                )
+            update(
+                con,
+                "milestones",
+                milestone_id,
+                {"promised_on": promised_on, "promise_note": note},
             )
 
     def delete_milestone(self, milestone_id: int) -> None:
