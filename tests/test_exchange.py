@@ -280,7 +280,11 @@ def test_unquoted_decimal_comma_is_a_row_with_too_many_values(tmp_path: Path, bo
         ("+14d", "'+14d' is not a date (use YYYY-MM-DD)"),
         ("today", "'today' is not a date (use YYYY-MM-DD)"),
         ("01/12/2026", "'01/12/2026' is not a date (use YYYY-MM-DD)"),
-        ("", "is required (YYYY-MM-DD, today, +14d, +2w, +1m)"),
+        (
+            "",
+            "is required, or give invoiced_on (the due date is then invoiced_on + the "
+            "contract's payment terms)",
+        ),
     ],
 )
 def test_bad_date(tmp_path: Path, book: Book, date: str, message: str) -> None:

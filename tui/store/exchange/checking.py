@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from tui.domain.dates import parse_iso_date
+from tui.domain.dates import parse_iso_date, terms_due_date
 from tui.domain.errors import ValidationError
 from tui.domain.money import format_amount, parse_amount
 from tui.domain.values import parse_int, parse_text
@@ -99,6 +99,8 @@ class _Checker(_ConfigurationChecks):
         merged = {**base, **{c: v for c, v in values.items() if c in spec.columns}}
         for c in bad:
             merged[c] = ""
+        if spec is MILESTONES:
+            self._due_from_terms(row, merged, bad)
         if spec is FEE_CLAIMS:
             row.record = self._fee_claim(row, merged, bad)
         else:
@@ -114,6 +116,43 @@ class _Checker(_ConfigurationChecks):
             self._after(row)
         return row
 
+    def _due_from_terms(self, row: _Row, merged: dict[str, Any], bad: set[str]) -> None:
+        """An empty due date with an invoice date: invoice date + the contract's terms (SPEC 6).
+
+        The contract is the folder's (when it is in contracts.csv) or the book's. A wrong
+        invoice date or an unknown contract is reported elsewhere; the due date then stays
+        empty and is reported as required.
+        """
+        if str(merged.get("due_date") or "").strip() or "due_date" in bad:
+            return
+        if "invoiced_on" in bad:  # its own error says it; the due date cannot be worked out
+            bad.add("due_date")
+            return
+        invoiced = str(merged.get("invoiced_on") or "").strip()
+        if not invoiced:
+            self._err(
+                row, "due_date", "is required, or give invoiced_on (the due date is then "
+                "invoiced_on + the contract's payment terms)",
+            )  # fmt: skip
+            bad.add("due_date")
+            return
+        if row.parent is None:
+            return
+        folder = self.seen["contracts"].get(row.parent)
+        if folder is not None:
+            if not folder.ok or folder.record is None:
+                return
+            terms = folder.record.payment_terms_days
+        else:
+            terms = self.snap.rows["contracts"][row.parent]["payment_terms_days"]
+        try:
+            due = terms_due_date(parse_iso_date(invoiced, "invoiced_on"), terms)
+        except ValidationError as exc:
+            self._err(row, "due_date", exc.reason)
+            bad.add("due_date")
+            return
+        merged["due_date"] = due.isoformat()
+
     def _parent(self, row: _Row, values: Mapping[str, str], bad: set[str]) -> Key | None:
         """Parse and resolve the parent reference columns; None when they are wrong."""
         spec = row.spec
@@ -124,7 +163,7 @@ class _Checker(_ConfigurationChecks):
         for c in spec.refs:
             try:
                 if c == "seq":
-                    n = parse_int(values.get(c, ""), "seq", minimum=1, maximum=9999)
+                    n = parse_int(values.get(c, ""), "seq", minimum=0, maximum=9999)
                     parts.append(n)
                     shown.append(str(n))
                 else:
@@ -172,7 +211,7 @@ class _Checker(_ConfigurationChecks):
         own = spec.key[-1]
         try:
             if own == "seq":
-                value: Any = parse_int(values.get(own, ""), own, minimum=1, maximum=9999)
+                value: Any = parse_int(values.get(own, ""), own, minimum=0, maximum=9999)
                 shown = str(value)
             else:
                 shown = parse_text(values.get(own, ""), own, required=True, max_length=200)

@@ -75,8 +75,9 @@ CONTRACTS = _Spec(
 )  # fmt: skip
 MILESTONES = _Spec(
     "milestones.csv", "milestones", ("client", "contract", *Milestone.FIELDS),
-    ("client", "contract", "seq", "title", "amount", "due_date"), refs=("client", "contract"),
-    key=("client", "contract", "seq"), dates=("due_date", "invoiced_on", "delivered_on"),
+    ("client", "contract", "seq", "title", "amount"), refs=("client", "contract"),
+    key=("client", "contract", "seq"),
+    dates=("due_date", "invoiced_on", "delivered_on", "promised_on"),
     record=Milestone, label=("milestone", "milestones"),
 )  # fmt: skip
 PAYMENTS = _Spec(
@@ -136,7 +137,7 @@ TEXT_COLUMNS = frozenset(
     {
         "client", "contract", "name", "email", "phone", "address", "notes", "feedback", "title",
         "red_flags", "invoice_no", "method", "reference", "contact", "note", "message",
-        "reason", "description", "subject", "body",
+        "reason", "description", "subject", "body", "promise_note",
     }
 )  # fmt: skip
 #: settings whose value is free text (the ``value`` of their row is guarded like a text column)
