@@ -249,15 +249,32 @@ def test_a_later_date_shifts_every_event(tmp_path: Path, frames: BookFrames) -> 
     later = _demo(tmp_path / "later.duckdb", AS_OF + dt.timedelta(days=45)).frames()
     shift = dt.timedelta(days=45)
     for table, column in [
-        ("milestones", "due_date"), ("milestones", "invoiced_on"), ("payments", "received_on"),
-        ("chase_events", "date"), ("holds", "until"), ("change_orders", "date"),
+        ("milestones", "due_date"), ("milestones", "invoiced_on"), ("milestones", "promised_on"),
+        ("payments", "received_on"), ("chase_events", "date"), ("holds", "until"),
+        ("change_orders", "date"),
     ]:  # fmt: skip
         before = getattr(frames, table)[column]
         after = getattr(later, table)[column]
         assert (after == before + shift).fill_null(True).all(), f"{table}.{column}"
-    assert later.milestones.drop("due_date", "invoiced_on", "delivered_on").equals(
-        frames.milestones.drop("due_date", "invoiced_on", "delivered_on")
-    )
+    dates = ("due_date", "invoiced_on", "delivered_on", "promised_on")
+    assert later.milestones.drop(*dates).equals(frames.milestones.drop(*dates))
+
+
+def test_the_demo_shows_issue_10s_cases(frames: BookFrames) -> None:
+    """Work past its date never invoiced, a pending and a broken promise, a hold."""
+    ms = frames.milestones
+    to_invoice = ms.filter(
+        pl.col("invoiced_on").is_null() & (pl.col("due_date") <= AS_OF)
+        & ~pl.col("status").is_in(["cancelled", "written_off"])
+    )  # fmt: skip
+    assert to_invoice["title"].to_list() == ["Flow design"]
+    promised = ms.filter(pl.col("promised_on").is_not_null()).sort("promised_on")
+    assert promised["title"].to_list() == ["Templates pack", "iOS beta"]
+    assert promised["promised_on"].to_list() == [
+        AS_OF - dt.timedelta(days=30),
+        AS_OF + dt.timedelta(days=4),
+    ]
+    assert frames.holds.filter(pl.col("released_on").is_null()).height == 1
 
 
 def test_refuses_a_book_with_data(book: Book) -> None:

@@ -145,7 +145,8 @@ def test_clients_json(sample_db: Path) -> None:
         # SR1 due 03-31 paid 03-30 (on time), SR2 due 06-30 paid 06-30 (on time): 3 of 4
         "on_time_rate": "0.7500",
         "median_days_late": 0,  # median of 0, 0, 0, 2
-        "worst_days_late": 2,
+        # worst of the paid (2) and the open billed debts: SR3 due 09-30 is 55 days past due
+        "worst_days_late": 55,
         "chase_events": 3,  # WR3 reminder; SR3 reminder and firm
         "written_off": "0.00",
         "rating": 4,
@@ -162,7 +163,8 @@ def test_clients_json(sample_db: Path) -> None:
         # fully paid: BV1 due 05-31 paid 07-10 (40 late), BV2 due 07-31 paid 09-04 (35 late)
         "on_time_rate": "0.0000",
         "median_days_late": 37.5,  # (35 + 40) / 2
-        "worst_days_late": 40,
+        # paid at worst 40 late; Brand video 3 (due 08-15) is open 101 days past due
+        "worst_days_late": 101,
         "chase_events": 5,  # Brand video 3: reminder, firm, escalate; Podcast 1: reminder, firm
         "written_off": "0.00",
         "rating": 2,
@@ -171,7 +173,8 @@ def test_clients_json(sample_db: Path) -> None:
     # Coastline is all in USD, which has no rate: nothing converted, everything listed apart
     assert got[COAST] == {
         "client": COAST, "billed": "0.00", "paid": "0.00", "open": "0.00", "overdue": "0.00",
-        "on_time_rate": None, "median_days_late": None, "worst_days_late": None,
+        # nothing fully paid; the open beta (due 10-01) is 54 days past due: days need no rate
+        "on_time_rate": None, "median_days_late": None, "worst_days_late": 54,
         "chase_events": 1, "written_off": "0.00", "rating": 2, "work_again": "no",
     }  # fmt: skip
     coast = next(c for c in data["clients"] if c["client"] == COAST)
@@ -194,7 +197,8 @@ def test_clients_json(sample_db: Path) -> None:
         # paid 10-20 (15): none on time; median of 15, 20, 21 = 20
         "on_time_rate": "0.0000",
         "median_days_late": 20,
-        "worst_days_late": 21,
+        # paid at worst 21 late; the disputed Transformations (on hold) is 116 days past due
+        "worst_days_late": 116,
         "chase_events": 0,
         "written_off": "0.00",
         "rating": 3,
@@ -306,28 +310,33 @@ def test_forecast_json_expected_weekly(sample_db: Path) -> None:
     # client delays (fully paid date - due date): Acme -1, 2, -1, 0 -> median of -1 and 0
     # rounded up = 0; Brightside 40, 35 -> 37.5 rounded up = 38; Nordwind 20, 21, 15 -> 20;
     # Coastline has none: portfolio median of all nine (-1,-1,0,2,15,20,21,35,40) = 15 (USD anyway)
+    # A debt already x days late is placed by the delays greater than x (the client's when it
+    # has 2 such, else everybody's): Frontend build (due 11-10, 14 late): Acme has none above
+    # 14, everybody's above 14 are 15, 20, 21, 35, 40 -> median 21 -> 12-01. Batch 2 (due 11-20,
+    # 4 late): Brightside's 35, 40 -> 38 -> 12-28. Q3 support (55 late, 1000.00), Edit episodes
+    # 1-3 (101 late, 1500 GBP = 1755.00), Batch 1 (75 late, 800 GBP = 936.00) and Transformations
+    # (116 late, 4000.00) are later than any debt paid: uncertain, 7691.00, in no week.
     # Inflows at max(as_of, due + delay), GBP x 1.17:
-    #   week 11-23: Acme 2500 + 1000, Brightside 1500 (1755.00) + 800 (936.00), Nordwind 4000
-    #               = 10191.00
-    #   week 12-28: Podcast 2 due 11-20 + 38 = 12-28: 936.00
+    #   week 11-30: Frontend build 2500.00
+    #   week 12-28: Batch 2: 936.00
     #   week 01-11: Website relaunch 4 due 01-15: 3000.00
     #   week 01-18: Brand video 4 due 12-15 + 38 = 01-22: 1755.00; Dashboards 12-31 + 20 = 01-20:
     #               2000.00 -> 3755.00
     # Outflows from as_of: coworking 25.00 every Friday from 11-27 (to 2027-03-26); rent 950.00
     # on 11-30, 12-31, 01-31 (month end of the 31st); accounting 240 GBP on 01-15 = 280.80
     expected = [
-        ("2026-11-23", "2026-11-29", "10191.00", "25.00", "10166.00", "20091.00"),
-        ("2026-11-30", "2026-12-06", "0.00", "975.00", "-975.00", "19116.00"),
-        ("2026-12-07", "2026-12-13", "0.00", "25.00", "-25.00", "19091.00"),
-        ("2026-12-14", "2026-12-20", "0.00", "25.00", "-25.00", "19066.00"),
-        ("2026-12-21", "2026-12-27", "0.00", "25.00", "-25.00", "19041.00"),
-        ("2026-12-28", "2027-01-03", "936.00", "975.00", "-39.00", "19002.00"),
-        ("2027-01-04", "2027-01-10", "0.00", "25.00", "-25.00", "18977.00"),
-        ("2027-01-11", "2027-01-17", "3000.00", "305.80", "2694.20", "21671.20"),
-        ("2027-01-18", "2027-01-24", "3755.00", "25.00", "3730.00", "25401.20"),
-        ("2027-01-25", "2027-01-31", "0.00", "975.00", "-975.00", "24426.20"),
-        ("2027-02-01", "2027-02-07", "0.00", "25.00", "-25.00", "24401.20"),
-        ("2027-02-08", "2027-02-14", "0.00", "25.00", "-25.00", "24376.20"),
+        ("2026-11-23", "2026-11-29", "0.00", "25.00", "-25.00", "9900.00"),
+        ("2026-11-30", "2026-12-06", "2500.00", "975.00", "1525.00", "11425.00"),
+        ("2026-12-07", "2026-12-13", "0.00", "25.00", "-25.00", "11400.00"),
+        ("2026-12-14", "2026-12-20", "0.00", "25.00", "-25.00", "11375.00"),
+        ("2026-12-21", "2026-12-27", "0.00", "25.00", "-25.00", "11350.00"),
+        ("2026-12-28", "2027-01-03", "936.00", "975.00", "-39.00", "11311.00"),
+        ("2027-01-04", "2027-01-10", "0.00", "25.00", "-25.00", "11286.00"),
+        ("2027-01-11", "2027-01-17", "3000.00", "305.80", "2694.20", "13980.20"),
+        ("2027-01-18", "2027-01-24", "3755.00", "25.00", "3730.00", "17710.20"),
+        ("2027-01-25", "2027-01-31", "0.00", "975.00", "-975.00", "16735.20"),
+        ("2027-02-01", "2027-02-07", "0.00", "25.00", "-25.00", "16710.20"),
+        ("2027-02-08", "2027-02-14", "0.00", "25.00", "-25.00", "16685.20"),
     ]
     keys = ["start", "end", "inflow", "outflow", "net", "balance"]
     assert [tuple(p[k] for k in keys) for p in data["periods"]] == expected
@@ -335,10 +344,16 @@ def test_forecast_json_expected_weekly(sample_db: Path) -> None:
     # (4000.00), Extra export module 02-15 + 20 (1000.00) = 5936.00
     assert data["later"] == "5936.00"
     assert data["at_risk"] == "0.00"  # only the pessimistic scenario leaves amounts at risk
+    assert data["uncertain"] == "7691.00"  # 1000.00 + 1755.00 + 936.00 + 4000.00
+    assert [u["milestone"] for u in data["uncertain_milestones"]] == [
+        "Q3 support", "Edit episodes 1-3", "Batch 1", "Transformations",
+    ]  # fmt: skip
     assert data["unconverted"] == [{"currency": "USD", "amount": "6000.00"}]  # 3000 + 3000
-    assert data["lowest"] == {"start": "2027-01-04", "balance": "18977.00"}
-    # inflow days 11-24, 12-28, 01-15, 01-20, 01-22: the longest run without is 11-25..12-27
-    assert data["longest_gap_days"] == 33
+    # day by day from 9925.00: Fri 11-27 coworking -25.00 = 9900.00, Mon 11-30 rent -950.00 =
+    # 8950.00, then 2500.00 on 12-01: the lowest is that Monday, inside a week that ends higher
+    assert data["lowest"] == {"date": "2026-11-30", "start": "2026-11-30", "balance": "8950.00"}
+    # inflow days 12-01, 12-28, 01-15, 01-20, 01-22: the longest run without is 12-02..12-27
+    assert data["longest_gap_days"] == 26
 
 
 def test_forecast_table_and_csv(sample_db: Path) -> None:
@@ -347,13 +362,14 @@ def test_forecast_table_and_csv(sample_db: Path) -> None:
         "Cash-flow forecast as of 2026-11-24: scenario expected, 12 weekly periods, amounts in EUR"
     )
     total = next(ln for ln in lines if ln.startswith("Total"))
-    # inflows 10191 + 936 + 3000 + 3755 = 17882; outflows 9 x 25 + 3 x 975 + 305.80 = 3430.80
-    assert total.split() == ["Total", "17,882.00", "3,430.80", "14,451.20", "24,376.20"]
+    # inflows 2500 + 936 + 3000 + 3755 = 10191; outflows 9 x 25 + 3 x 975 + 305.80 = 3430.80;
+    # net 10191.00 - 3430.80 = 6760.20; 9925.00 + 6760.20 = 16685.20
+    assert total.split() == ["Total", "10,191.00", "3,430.80", "6,760.20", "16,685.20"]
     assert "Cash at 2026-11-24: 9,925.00 EUR" in lines
     rows = list(csv.DictReader(io.StringIO(report(sample_db, "forecast", "csv"))))
     assert len(rows) == 12
-    assert rows[0] == {"start": "2026-11-23", "end": "2026-11-29", "inflow": "10191.00",
-                       "outflow": "25.00", "net": "10166.00", "balance": "20091.00"}  # fmt: skip
+    assert rows[0] == {"start": "2026-11-23", "end": "2026-11-29", "inflow": "0.00",
+                       "outflow": "25.00", "net": "-25.00", "balance": "9900.00"}  # fmt: skip
 
 
 def test_forecast_options(sample_db: Path) -> None:
@@ -362,8 +378,11 @@ def test_forecast_options(sample_db: Path) -> None:
     assert (data["scenario"], data["period"]) == ("pessimistic", "month")
     assert [p["start"] for p in data["periods"]] == ["2026-11-01", "2026-12-01", "2027-01-01"]
     # pessimistic: open amounts more than 90 days past due are at risk: Brand video 3
-    # (1500 GBP, 101 days = 1755.00) and Transformations (4000 EUR, 116 days) = 5755.00
-    assert data["at_risk"] == "5755.00"
+    # (1500 GBP, 101 days = 1755.00) and Transformations (4000 EUR, 116 days) = 5755.00; and
+    # so are the uncertain ones, later than any paid: Q3 support (1000.00, 55 days) and
+    # Batch 1 (800 GBP = 936.00, 75 days): 5755.00 + 1000.00 + 936.00 = 7691.00
+    assert data["at_risk"] == "7691.00"
+    assert data["uncertain"] == "0.00"  # in pessimistic they are at risk, not apart
 
 
 # ---- exit codes ---------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ class Arrival:
     new_contract_for: int | None = None
     #: milestones: open the payment form of this milestone id
     pay_milestone: int | None = None
+    #: milestones: show only the work to invoice (past its date, never invoiced)
+    to_invoice: bool = False
 
 
 class Navigate(Message):

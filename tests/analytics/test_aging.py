@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.analytics.aging import aging
+from tui.analytics.base import milestone_facts
 from tui.domain.model import Client, Contract, Milestone, Payment, Settings
 from tui.store import Book
 
@@ -107,6 +108,18 @@ class BookBuilder:
             **kw,
         )
 
+    def billed(self, contract_id: int, amount: str | Decimal, due_date: dt.date, **kw: Any) -> int:
+        """A milestone invoiced 30 days before its due date (unless ``invoiced_on`` is given).
+
+        SPEC revision 2: only milestones with an invoice date on or before as_of are aged, so
+        the examples that are about buckets invoice their milestones (they used to be aged on
+        their due date alone).
+        """
+        kw.setdefault("invoiced_on", due_date - dt.timedelta(days=30))
+        kw.setdefault("status", "invoiced")
+        kw.setdefault("invoice_no", f"INV-{len(self.rows.get('milestones', [])) + 1}")
+        return self.milestone(contract_id, amount, due_date, **kw)
+
     def payment(self, milestone_id: int, amount: str | Decimal, received_on: dt.date) -> int:
         return self._add(
             "payments", milestone_id=milestone_id, amount=D(amount), received_on=received_on
@@ -146,7 +159,7 @@ def test_bucket_edges_0_1_30_31_60_61_90_91() -> None:
     # days past due -> amount (distinct amounts show where each one landed)
     cases = {0: "100.00", 1: "101.00", 30: "130.00", 31: "131.00", 60: "160.00", 61: "161.00",
              90: "190.00", 91: "191.00"}  # fmt: skip
-    ids = {d: b.milestone(k, amt, days_before(d)) for d, amt in cases.items()}
+    ids = {d: b.billed(k, amt, days_before(d)) for d, amt in cases.items()}
     r = aging(b.frames(), AS_OF)
     assert r.buckets == ["current", "1-30", "31-60", "61-90", "90+"]
     bucket = {row["milestone_id"]: row["bucket"] for row in r.detail.to_dicts()}
@@ -180,7 +193,7 @@ def test_custom_edges_from_settings() -> None:
         45: "16.00",
         46: "32.00",
     }.items():
-        b.milestone(k, amt, days_before(d))
+        b.billed(k, amt, days_before(d))
     r = aging(b.frames(), AS_OF)
     assert r.buckets == ["current", "1-10", "11-20", "21-45", "45+"]
     row = r.rows.row(0, named=True)
@@ -199,7 +212,7 @@ def test_custom_edges_from_settings() -> None:
 def test_part_payment_lowers_open_and_a_later_payment_does_not_count() -> None:
     b = BookBuilder()
     k = b.contract(b.client("Acme"))
-    m = b.milestone(k, "1000.00", dt.date(2026, 10, 1))  # 54 days past due at 2026-11-24
+    m = b.billed(k, "1000.00", dt.date(2026, 10, 1))  # 54 days past due at 2026-11-24
     b.payment(m, "300.00", dt.date(2026, 11, 1))
     b.payment(m, "200.00", dt.date(2026, 11, 25))  # the day after as_of: not yet received
     frames = b.frames()
@@ -221,7 +234,7 @@ def test_part_payment_lowers_open_and_a_later_payment_does_not_count() -> None:
 def test_fully_paid_milestone_is_not_a_row() -> None:
     b = BookBuilder()
     k = b.contract(b.client("Acme"))
-    m = b.milestone(k, "500.00", days_before(40))
+    m = b.billed(k, "500.00", days_before(40))
     b.payment(m, "200.00", days_before(30))
     b.payment(m, "300.00", days_before(5))
     r = aging(b.frames(), AS_OF)
@@ -253,15 +266,22 @@ def test_invoiced_not_yet_due_is_current_and_not_invoiced_not_due_is_not_a_row()
     assert d["invoice_no"] == "INV-7"
     assert _cell(r.rows, "current", client="Acme") == D("600.00")
     assert _cell(r.rows, "total", client="Acme") == D("600.00")
+    assert r.to_invoice.is_empty()  # the planned one is not due yet: nothing to invoice
 
 
-def test_invoiced_status_without_a_date_counts_as_invoiced() -> None:
+def test_billed_is_the_invoice_date_alone_not_the_status() -> None:
+    # SPEC revision 2: an invoice date on or before as_of, nothing else. A status of invoiced
+    # or disputed without a date (the domain no longer lets one be saved) used to count as
+    # invoiced, and these 100.00 were aged as current; now they are not aged.
     b = BookBuilder()
     k = b.contract(b.client("Acme"))
     b.milestone(k, "75.00", dt.date(2026, 12, 10), status="invoiced")
     b.milestone(k, "25.00", dt.date(2026, 12, 10), status="disputed")
+    late = b.milestone(k, "5.00", dt.date(2026, 11, 10), status="invoiced")
     r = aging(b.frames(), AS_OF)
-    assert _cell(r.rows, "current", client="Acme") == D("100.00")
+    assert r.detail.is_empty() and r.rows.is_empty()
+    # past its date and never (datedly) invoiced: work to invoice, not a receivable
+    assert r.to_invoice["milestone_id"].to_list() == [late]
 
 
 def test_cancelled_and_written_off_are_excluded() -> None:
@@ -273,22 +293,25 @@ def test_cancelled_and_written_off_are_excluded() -> None:
     r = aging(b.frames(), AS_OF)
     assert r.detail["milestone_id"].to_list() == [kept]
     assert _cell(r.rows, "total", client="Acme") == D("300.00")
+    assert r.to_invoice.is_empty()  # the cancelled one is past its date but owes nothing
 
 
-def test_due_today_not_invoiced_is_a_current_row() -> None:
+def test_due_today_not_invoiced_is_to_invoice_not_a_row() -> None:
+    # SPEC revision 2: it used to be a current row of 10.00; now it is work to invoice
     b = BookBuilder()
     k = b.contract(b.client("Acme"))
-    b.milestone(k, "10.00", AS_OF)
+    today = b.milestone(k, "10.00", AS_OF)
     b.milestone(k, "20.00", AS_OF + dt.timedelta(days=1))  # due tomorrow, not invoiced
     r = aging(b.frames(), AS_OF)
-    assert _cell(r.rows, "current", client="Acme") == D("10.00")
-    assert _cell(r.rows, "total", client="Acme") == D("10.00")
+    assert r.rows.is_empty() and r.totals.is_empty()
+    assert r.to_invoice["milestone_id"].to_list() == [today]  # due on or before as_of only
+    assert r.to_invoice["amount"].to_list() == [D("10.00")]
 
 
 def test_archived_client_is_included() -> None:
     b = BookBuilder()
     k = b.contract(b.client("Gone Ltd", archived=True), archived=True)
-    b.milestone(k, "120.00", days_before(100))
+    b.billed(k, "120.00", days_before(100))
     r = aging(b.frames(), AS_OF)
     assert _cell(r.rows, "90+", client="Gone Ltd") == D("120.00")
     assert r.detail["client_archived"].to_list() == [True]
@@ -303,11 +326,11 @@ def test_rows_per_client_and_currency_and_totals_per_currency() -> None:
     a_eur = b.contract(acme, "Site", currency="EUR")
     a_gbp = b.contract(acme, "Audit", currency="GBP")
     b_eur = b.contract(beta, "Logo", currency="EUR")
-    b.milestone(a_eur, "1000.10", days_before(5))  # acme EUR 1-30
-    b.milestone(a_eur, "0.05", days_before(70))  # acme EUR 61-90
-    b.milestone(a_gbp, "250.00", days_before(100))  # acme GBP 90+
-    b.milestone(b_eur, "333.33", days_before(-3), invoiced_on=days_before(1))  # Beta EUR current
-    b.milestone(b_eur, "0.01", days_before(31))  # Beta EUR 31-60
+    b.billed(a_eur, "1000.10", days_before(5))  # acme EUR 1-30
+    b.billed(a_eur, "0.05", days_before(70))  # acme EUR 61-90
+    b.billed(a_gbp, "250.00", days_before(100))  # acme GBP 90+
+    b.billed(b_eur, "333.33", days_before(-3), invoiced_on=days_before(1))  # Beta EUR current
+    b.billed(b_eur, "0.01", days_before(31))  # Beta EUR 31-60
     r = aging(b.frames(), AS_OF)
     # sorted by client name ignoring case, then currency
     assert r.rows.select("client", "currency").rows() == [
@@ -336,6 +359,11 @@ def test_rows_per_client_and_currency_and_totals_per_currency() -> None:
 def test_empty_book() -> None:
     r = aging(BookBuilder().frames(), AS_OF)
     assert r.rows.is_empty() and r.totals.is_empty() and r.detail.is_empty()
+    assert r.to_invoice.is_empty()
+    assert r.to_invoice.columns == [
+        "client", "contract", "seq", "milestone", "due_date", "currency", "amount", "status",
+        "milestone_id", "client_id", "contract_id",
+    ]  # fmt: skip
     assert r.rows.columns == ["client", "client_id", "currency", *r.buckets, "total"]
     assert r.totals.columns == ["currency", *r.buckets, "total"]
     assert r.as_of == AS_OF
@@ -370,8 +398,15 @@ def test_a_book_written_through_the_store_gives_the_same_report(book_path: Path)
     assert real.rows.equals(built.rows)
     assert real.totals.equals(built.totals)
     assert real.detail.equals(built.detail)
-    assert _cell(real.rows, "31-60", client="Acme") == D("700.00")  # 1000 - 300, 54 days
+    assert real.to_invoice.equals(built.to_invoice)
+    # SPEC revision 2: Design, due 10-01 and never invoiced, is no longer aged (it was 700.00
+    # in 31-60): it is work to invoice, for its open 1000 - 300 = 700.00
+    assert real.rows.columns[3:] == ["current", "1-30", "31-60", "61-90", "90+", "total"]
+    assert _cell(real.rows, "31-60", client="Acme") == D("0.00")
     assert _cell(real.rows, "current", client="Acme") == D("600.00")  # invoiced, due in 7 days
+    assert real.to_invoice.select("milestone", "amount", "status").rows() == [
+        ("Design", D("700.00"), "planned")
+    ]
 
 
 # ---- property ----------------------------------------------------------------------------------
@@ -428,15 +463,16 @@ def test_buckets_sum_to_the_open_total_to_the_cent(b: BookBuilder) -> None:
     contracts = {k["id"]: k for k in b.rows["contracts"]}
     expected_client: dict[tuple[int, str], Decimal] = {}
     expected_currency: dict[str, Decimal] = {}
+    expected_to_invoice: dict[int, Decimal] = {}
     for m in b.rows.get("milestones", []):
         if m["status"] in ("cancelled", "written_off"):
             continue
         open_ = m["amount"] - pays.get(m["id"], D(0))
-        if m["invoiced_on"] is None:  # invoiced without a date counts as invoiced
-            invoiced = m["status"] in ("invoiced", "disputed")
-        else:
-            invoiced = m["invoiced_on"] <= AS_OF
-        if open_ <= 0 or not (invoiced or m["due_date"] <= AS_OF):
+        # billed (SPEC revision 2): an invoice date on or before as_of, and nothing else
+        billed = m["invoiced_on"] is not None and m["invoiced_on"] <= AS_OF
+        if open_ > 0 and not billed and m["due_date"] <= AS_OF:
+            expected_to_invoice[m["id"]] = open_
+        if open_ <= 0 or not billed:
             continue
         k = contracts[m["contract_id"]]
         key = (k["client_id"], k["currency"])
@@ -453,17 +489,23 @@ def test_buckets_sum_to_the_open_total_to_the_cent(b: BookBuilder) -> None:
                 (row[n] for row in r.rows.to_dicts() if row["currency"] == cur), D("0")
             )
     assert r.detail["open"].sum() == sum(expected_currency.values(), D("0"))
+    assert dict(r.to_invoice.select("milestone_id", "amount").iter_rows()) == expected_to_invoice
+    # the precomputed-facts path gives the same report
+    shared = aging(frames, AS_OF, facts=milestone_facts(frames, AS_OF))
+    assert shared.detail.equals(r.detail) and shared.to_invoice.equals(r.to_invoice)
 
 
 def test_precomputed_facts_give_the_same_report() -> None:
-    from tui.analytics.base import milestone_facts
-
     b = BookBuilder()
     k = b.contract(b.client("Acme"))
-    m = b.milestone(k, "100.00", days_before(40))
+    m = b.billed(k, "100.00", days_before(40))
     b.payment(m, "30.00", days_before(10))
+    n = b.milestone(k, "80.00", days_before(3), status="delivered")  # never invoiced
+    b.payment(n, "5.00", days_before(1))
     frames = b.frames()
     plain = aging(frames, AS_OF)
     shared = aging(frames, AS_OF, facts=milestone_facts(frames, AS_OF))
     assert plain.rows.equals(shared.rows) and plain.detail.equals(shared.detail)
+    assert plain.to_invoice.equals(shared.to_invoice)
     assert _cell(shared.rows, "31-60", client="Acme") == D("70.00")  # 100 - 30, 40 days
+    assert shared.to_invoice.select("milestone_id", "amount").rows() == [(n, D("75.00"))]

@@ -101,6 +101,7 @@ def test_nothing_logged_always_proposes_the_reminder_first(
     assert r is not None
     assert (r["step"], r["overdue_step"], r["days_past_due"]) == (step, overdue, days)
     assert r["step_due"] is (step != "grace")
+    assert r["waiting"] is (step == "grace")  # grace waits for the reminder
     assert r["step_due_on"] == day(3)  # the reminder's day, whether in grace or due
 
 
@@ -153,13 +154,28 @@ def test_chase_events_after_as_of_do_not_count(book: MemoryBook) -> None:
 
 
 def test_thresholds_come_from_settings(book: MemoryBook) -> None:
+    # revision 2: the gap since the last step is a setting too (min_gap_days, default 7);
+    # before it, firm was due on day 5 here, now it waits for the gap of 6 days (day 6)
     book.save_settings(
-        {"reminder_days": "1", "firm_days": "5", "escalate_days": "8", "legal_days": "30"}
+        {
+            "reminder_days": "1",
+            "firm_days": "5",
+            "escalate_days": "8",
+            "legal_days": "30",
+            "min_gap_days": "6",
+        }
     )
     mid = add(book)
     assert row(book, mid, day(1))["step"] == "reminder"
-    log(book, mid, "reminder")
-    assert (row(book, mid, day(5))["step"], row(book, mid, day(5))["step_due"]) == ("firm", True)
+    log(book, mid, "reminder")  # on day 0 (the due date)
+    r = row(book, mid, day(5))
+    assert (r["step"], r["step_due"], r["waiting"], r["step_due_on"]) == (
+        "firm",
+        False,
+        True,
+        day(6),  # max(day 0 + 5 (threshold), day 0 + 6 (gap))
+    )
+    assert (row(book, mid, day(6))["step"], row(book, mid, day(6))["step_due"]) == ("firm", True)
 
 
 # ---- who is in the queue -------------------------------------------------------------------

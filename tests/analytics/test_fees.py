@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 from builders import MemoryBook
 
-from tui.analytics.fees import COLUMNS, late_fees
+from tui.analytics.fees import COLUMNS, last_reference_dates, late_fees
 from tui.domain.model import Client, Contract, Milestone, Payment
+from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 
 D = Decimal
 DUE = dt.date(2026, 1, 1)
@@ -35,8 +36,14 @@ def add(
     grace: int = 0,
     currency: str = "EUR",
     status: str = "invoiced",
+    invoiced: dt.date | None = None,
 ) -> int:
-    """A client with one contract holding one milestone; returns the milestone id."""
+    """A client with one contract holding one milestone; returns the milestone id.
+
+    It is invoiced 30 days before its due date unless ``invoiced`` says otherwise (SPEC
+    revision 2: only billed milestones accrue fees, and the tests look at days before the due
+    date too, so the invoice must come before them; it used to be dated on the due date).
+    """
     cid = book.add_client(Client(name=f"Client {next(_names)}"))
     contract = Contract(
         title="Work",
@@ -55,7 +62,7 @@ def add(
         due_date=due,
         status=status,
         invoice_no="INV-1",
-        invoiced_on=due,
+        invoiced_on=invoiced or due - dt.timedelta(days=30),
     )
     book.add_contract(cid, contract, [ms])
     return int(book.frames().milestones["id"].max())
@@ -117,7 +124,9 @@ def test_day_count_is_as_of_minus_due_date(book: MemoryBook) -> None:
     # a 365-day year even across a leap day: 2028-01-01 .. 2028-12-31 is 365 days, 2029-01-01 is 366
     leap = add(book, "3650.00", dt.date(2028, 1, 1), kind="annual", value="10")
     assert fee(book, leap, dt.date(2029, 1, 1))["late_fee"] == D("366.00")
-    assert fee(book, mid, dt.date(2025, 12, 1))["late_fee"] == D("0.00")  # before the due date
+    # before the due date (after the invoice of 2025-12-02: before it there is no row at all,
+    # since SPEC revision 2 only billed milestones have fees; this used to look at 12-01)
+    assert fee(book, mid, dt.date(2025, 12, 15))["late_fee"] == D("0.00")
 
 
 def test_payment_day_still_bears_interest_on_the_amount_before_it(book: MemoryBook) -> None:
@@ -236,23 +245,28 @@ def test_interest_is_rounded_once_not_per_day(book: MemoryBook) -> None:
 # ---- statutory ---------------------------------------------------------------------------------
 
 
-def test_statutory_uk_rate_in_force_on_the_due_date_plus_8(book: MemoryBook) -> None:
-    due = dt.date(2025, 9, 1)  # Bank rate in force: 4.00 (from 2025-08-07) -> 12% a year
+def test_statutory_uk_rate_of_the_reference_day_plus_8(book: MemoryBook) -> None:
+    # SPEC revision 2: the rate in force on the 30 June / 31 December before the first day
+    # of lateness, not on the due date. Due 2025-09-01, late from 09-02: reference day
+    # 2025-06-30, Bank rate then 4.25 (from 2025-05-08) -> 12.25% a year (it was 4.00 + 8 = 12%,
+    # the rate in force on the due date, fee 808.08).
+    due = dt.date(2025, 9, 1)
     mid = add(book, "5000.00", due, kind="statutory", value="8", preset="uk", currency="GBP")
     as_of = dt.date(2026, 11, 24)
     days = (as_of - due).days
     assert days == 449
-    # 5000.00 x 12% x 449 / 365 = 738.0821... -> 738.08, plus 70.00 (a debt under 10,000)
+    # 5000.00 x 12.25% x 449 / 365 = 753.4589... -> 753.46, plus 70.00 (a debt under 10,000)
     row = fee(book, mid, as_of)
-    assert row["reference_rate"] == D("4") and row["fee_rate"] == D("12")
-    assert row["fee_interest"] == r2(D("5000") * D("0.12") * days / 365) == D("738.08")
+    assert row["reference_rate"] == D("4.25") and row["fee_rate"] == D("12.25")
+    assert row["reference_day"] == dt.date(2025, 6, 30)
+    assert row["fee_interest"] == r2(D("5000") * D("0.1225") * days / 365) == D("753.46")
     assert row["fee_fixed"] == D("70.00")
-    assert row["late_fee"] == D("808.08")
-    # a rate change after the due date changes nothing: the rate is fixed for the debt's life
-    book.set_reference_rate("uk", dt.date(2025, 10, 1), D("9.00"))
-    assert fee(book, mid, as_of)["late_fee"] == D("808.08")
-    # an edit of the table that puts a new rate in force on the due date is used
-    book.set_reference_rate("uk", dt.date(2025, 8, 20), D("5.00"))
+    assert row["late_fee"] == D("823.46")
+    # a rate change after the reference day changes nothing: fixed for the debt's life
+    book.set_reference_rate("uk", dt.date(2025, 7, 1), D("9.00"))
+    assert fee(book, mid, as_of)["late_fee"] == D("823.46")
+    # an edit of the table that puts a new rate in force on the reference day is used
+    book.set_reference_rate("uk", dt.date(2025, 6, 20), D("5.00"))
     row = fee(book, mid, as_of)
     assert row["fee_rate"] == D("13")
     # 5000.00 x 13% x 449 / 365 = 799.5890... -> 799.59
@@ -260,15 +274,16 @@ def test_statutory_uk_rate_in_force_on_the_due_date_plus_8(book: MemoryBook) -> 
 
 
 def test_statutory_with_a_part_payment(book: MemoryBook) -> None:
-    due = dt.date(2025, 9, 1)  # 4.00 + 8 = 12%
+    # reference day 2025-06-30: 4.25 + 8 = 12.25% (SPEC revision 2; it was 12%, interest 74.63)
+    due = dt.date(2025, 9, 1)
     mid = add(book, "2000.00", due, kind="statutory", value="8", preset="uk", currency="GBP")
     pay(book, mid, "1500.00", dt.date(2025, 12, 1))
     as_of = dt.date(2026, 3, 1)
     # 2000.00 for 91 days (09-01 -> 12-01), then 500.00 for 90 days (12-01 -> 03-01)
-    exact = D("2000") * D("0.12") * 91 / 365 + D("500") * D("0.12") * 90 / 365
-    assert r2(exact) == D("74.63")  # 59.8356... + 14.7945... = 74.6301...
+    exact = D("2000") * D("0.1225") * 91 / 365 + D("500") * D("0.1225") * 90 / 365
+    assert r2(exact) == D("76.18")  # 61.0821... + 15.1027... = 76.1849...
     row = fee(book, mid, as_of)
-    assert row["fee_interest"] == D("74.63") and row["fee_fixed"] == D("70.00")
+    assert row["fee_interest"] == D("76.18") and row["fee_fixed"] == D("70.00")
 
 
 @pytest.mark.parametrize(
@@ -279,8 +294,9 @@ def test_uk_compensation_bands(book: MemoryBook, amount: str, compensation: str)
     mid = add(book, amount, dt.date(2025, 9, 1), kind="statutory", preset="uk", currency="GBP")
     row = fee(book, mid, dt.date(2025, 9, 2))
     assert row["fee_fixed"] == D(compensation)
-    # one day at 12%: amount x 12% / 365, rounded once
-    assert row["fee_interest"] == r2(D(amount) * D("0.12") / 365)
+    # one day at 12.25% (4.25 on the reference day 2025-06-30, SPEC revision 2; was 12%):
+    # amount x 12.25% / 365, rounded once
+    assert row["fee_interest"] == r2(D(amount) * D("0.1225") / 365)
 
 
 def test_each_milestone_is_its_own_debt(book: MemoryBook) -> None:
@@ -299,6 +315,9 @@ def test_each_milestone_is_its_own_debt(book: MemoryBook) -> None:
         contract,
         [Milestone(seq=i, title=f"M{i}", amount=D("4000.00"), due_date=due) for i in (1, 2, 3)],
     )
+    # billed (SPEC revision 2: an uninvoiced milestone owes no fee), the due date kept
+    for i, mid in enumerate(book.frames().milestones["id"], start=1):
+        book.mark_invoiced(mid, f"INV-{i}", due - dt.timedelta(days=30), due)
     fees = late_fees(book.frames(), dt.date(2025, 10, 1))
     # three debts of 4,000 (70 each), not one of 12,000 (100)
     assert fees["fee_fixed"].to_list() == [D("70.00")] * 3
@@ -394,3 +413,140 @@ def test_empty_result_has_the_same_schema(book: MemoryBook) -> None:
     full = late_fees(book.frames(), dt.date(2026, 6, 1))
     assert empty.schema == full.schema
     assert full.columns == COLUMNS
+
+
+# ---- SPEC revision 2: billed only, the UK reference day, the rate-table warning ------------------
+
+
+def test_a_milestone_never_invoiced_accrues_no_fee(book: MemoryBook) -> None:
+    cid = book.add_client(Client(name="Planned Ltd"))
+    contract = Contract(
+        title="Site", currency="EUR", total_fee=D("1000.00"), late_fee_kind="flat",
+        late_fee_value=D("25"),
+    )  # fmt: skip
+    book.add_contract(cid, contract, [Milestone(seq=0, title="Deposit", amount=D("1000.00"),
+                                                due_date=dt.date(2026, 10, 1))])  # fmt: skip
+    mid = int(book.frames().milestones["id"][0])
+    # 54 days past its date, never invoiced: work to invoice, no fee row at all
+    assert late_fees(book.frames(), dt.date(2026, 11, 24)).is_empty()
+    # invoiced on 11-24 under the default 30-day terms: due 12-24, the flat fee from 12-25
+    assert book.mark_invoiced(mid, "INV-9", dt.date(2026, 11, 24)) == dt.date(2026, 12, 24)
+    assert fee(book, mid, dt.date(2026, 12, 24))["late_fee"] == D("0.00")
+    assert fee(book, mid, dt.date(2026, 12, 25))["late_fee"] == D("25.00")
+
+
+def test_days_late_count_from_the_due_date_saved_by_invoicing(book: MemoryBook) -> None:
+    # The issue's user invoiced on 12-01 under 14-day terms and saw "9 days overdue" on 12-10:
+    # the days were counted from the milestone's planned date. Invoicing now saves 12-15.
+    cid = book.add_client(Client(name="Terms Ltd"))
+    contract = Contract(
+        title="Site", currency="EUR", total_fee=D("3650.00"), payment_terms_days=14,
+        late_fee_kind="annual", late_fee_value=D("10"),
+    )  # fmt: skip
+    book.add_contract(cid, contract, [Milestone(seq=1, title="Build", amount=D("3650.00"),
+                                                due_date=dt.date(2026, 12, 1))])  # fmt: skip
+    mid = int(book.frames().milestones["id"][0])
+    assert book.mark_invoiced(mid, "INV-1", dt.date(2026, 12, 1)) == dt.date(2026, 12, 15)
+    # 3650.00 at 10% a year is 1.00 a day
+    for day, late, amount in [(10, 0, "0.00"), (15, 0, "0.00"), (16, 1, "1.00")]:
+        row = fee(book, mid, dt.date(2026, 12, day))
+        assert (row["days_late"], row["late_fee"]) == (late, D(amount)), day
+
+
+def _uk_table(book: MemoryBook) -> None:
+    """Replace the shipped UK rates by a small table whose rate changes between the cases."""
+    for preset, day, _ in SHIPPED_REFERENCE_RATES:
+        if preset == "uk":
+            book.set_reference_rate("uk", day, None)
+    for day, rate in [
+        (dt.date(2024, 6, 1), "0.50"),
+        (dt.date(2024, 12, 1), "1.00"),
+        (dt.date(2025, 6, 30), "2.00"),  # in force at the close of business on 06-30
+        (dt.date(2025, 7, 15), "3.00"),
+        (dt.date(2025, 12, 31), "4.00"),
+        (dt.date(2026, 1, 1), "5.00"),
+    ]:
+        book.set_reference_rate("uk", day, D(rate))
+
+
+@pytest.mark.parametrize(
+    ("due", "reference_day", "rate", "interest"),
+    [
+        # late from 2025-06-30 (Jan-Jun): the 31 December before, 2024-12-31 -> 1.00
+        # (not the 2.00 in force from 06-30 itself)
+        (dt.date(2025, 6, 29), dt.date(2024, 12, 31), "1.00", "9.00"),
+        # late from 2025-07-01 (Jul-Dec): 2025-06-30 -> 2.00 (its own row counts)
+        (dt.date(2025, 6, 30), dt.date(2025, 6, 30), "2.00", "10.00"),
+        # late from 2024-12-31 (Jul-Dec): 2024-06-30 -> 0.50 (not the 1.00 in force on the due date)
+        (dt.date(2024, 12, 30), dt.date(2024, 6, 30), "0.50", "8.50"),
+        # late from 2026-01-01 (Jan-Jun): 2025-12-31 -> 4.00 (not the 5.00 of 2026-01-01)
+        (dt.date(2025, 12, 31), dt.date(2025, 12, 31), "4.00", "12.00"),
+        # late from 2025-08-01: 2025-06-30 -> 2.00, not the 3.00 in force on the due date
+        (dt.date(2025, 7, 31), dt.date(2025, 6, 30), "2.00", "10.00"),
+    ],
+)
+def test_uk_rate_of_the_30_june_or_31_december_before_lateness(
+    book: MemoryBook, due: dt.date, reference_day: dt.date, rate: str, interest: str
+) -> None:
+    _uk_table(book)
+    mid = add(book, "3650.00", due, kind="statutory", value="8", preset="uk", currency="GBP")
+    # 10 days late; 3650.00 at (rate + 8)% a year is (rate + 8) x 0.10 a day
+    row = fee(book, mid, due + dt.timedelta(days=10))
+    assert row["reference_day"] == reference_day
+    assert row["reference_rate"] == D(rate) and row["fee_rate"] == D(rate) + 8
+    assert row["fee_interest"] == D(interest) == r2(D("3650") * (D(rate) + 8) / 100 * 10 / 365)
+    assert row["fee_fixed"] == D("70.00") and row["rate_warning"] == ""
+
+
+def test_eu_rate_stays_the_one_in_force_on_the_due_date(book: MemoryBook) -> None:
+    # ECB 2.40 from 2025-04-23, 2.15 from 2025-06-11: due 2025-06-11 takes 2.15
+    mid = add(book, "3650.00", dt.date(2025, 6, 11), kind="statutory", preset="eu")
+    row = fee(book, mid, dt.date(2025, 6, 21))
+    assert row["reference_day"] == dt.date(2025, 6, 11) and row["reference_rate"] == D("2.15")
+    assert row["fee_interest"] == D("10.15")  # 3650 x 10.15% x 10 / 365
+
+
+def test_last_reference_dates_per_preset(book: MemoryBook) -> None:
+    # the shipped tables end with UK 3.75 from 2025-12-18 and ECB 2.15 from 2025-06-11
+    rates = book.frames().reference_rates
+    assert last_reference_dates(rates) == {"eu": dt.date(2025, 6, 11), "uk": dt.date(2025, 12, 18)}
+    book.set_reference_rate("uk", dt.date(2026, 2, 5), D("3.50"))
+    assert last_reference_dates(book.frames().reference_rates)["uk"] == dt.date(2026, 2, 5)
+    assert last_reference_dates(rates.clear()) == {}
+
+
+def test_rate_warning_when_lateness_began_over_six_months_after_the_last_rate(
+    book: MemoryBook,
+) -> None:
+    # UK rates end 2025-12-18; six months later is 2026-06-18
+    uk = {"kind": "statutory", "preset": "uk", "currency": "GBP"}
+    on_edge = add(book, "500.00", dt.date(2026, 6, 17), **uk)  # late from 06-18: no warning
+    after = add(book, "500.00", dt.date(2026, 6, 18), **uk)  # late from 06-19: warning
+    annual = add(book, "500.00", dt.date(2026, 6, 18))  # not statutory: never a warning
+    eu = add(book, "500.00", dt.date(2025, 12, 11), kind="statutory", preset="eu")  # 06-11 + 6mo
+    fees = late_fees(book.frames(), dt.date(2026, 7, 1))
+    warning = dict(fees.select("milestone_id", "rate_warning").iter_rows())
+    assert warning[on_edge] == "" and warning[annual] == ""
+    assert warning[after] == (
+        "the book's UK reference rates end 2025-12-18, more than 6 months before this debt was "
+        "late (2026-06-19): the rate may have changed; add newer rates in settings"
+    )
+    assert warning[eu].startswith("the book's EU reference rates end 2025-06-11")
+    # before its fee applies a debt has no warning yet
+    assert fee(book, after, dt.date(2026, 6, 18))["rate_warning"] == ""
+    # a newer UK rate in the book ends the warning (the fee itself is unchanged: 12-31 is the
+    # reference day, 3.75 then)
+    before = fee(book, after, dt.date(2026, 7, 1))["late_fee"]
+    book.set_reference_rate("uk", dt.date(2026, 2, 5), D("3.50"))
+    row = fee(book, after, dt.date(2026, 7, 1))
+    assert row["rate_warning"] == "" and row["late_fee"] == before
+    assert row["reference_day"] == dt.date(2025, 12, 31) and row["reference_rate"] == D("3.75")
+
+
+def test_rate_warning_when_no_rate_is_in_force(book: MemoryBook) -> None:
+    mid = add(book, "3650.00", dt.date(2019, 1, 1), kind="statutory", preset="uk", currency="GBP")
+    row = fee(book, mid, dt.date(2019, 1, 11))
+    assert row["rate_missing"] and row["reference_day"] == dt.date(2018, 12, 31)
+    assert row["rate_warning"] == (
+        "no UK reference rate in force on 2018-12-31: add it in settings (counted as 0)"
+    )

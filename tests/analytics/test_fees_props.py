@@ -63,6 +63,11 @@ def milestones(draw: st.DrawFn) -> dict[str, Any]:
         "currency": draw(st.sampled_from(["GBP", "EUR"])),
         "grace": draw(st.integers(0, 30)),
         "status": draw(st.sampled_from(STATUSES)),
+        # SPEC revision 2: only billed milestones (invoice date <= as_of) accrue fees; the
+        # invoice date is drawn around the due date, or missing (never invoiced)
+        "invoiced": None
+        if draw(st.integers(0, 3)) == 0
+        else due + dt.timedelta(days=draw(st.integers(-60, 30))),
         "payments": payments,
     }
 
@@ -105,7 +110,7 @@ def build(empty: BookFrames, items: list[dict[str, Any]]) -> BookFrames:
                 "status": m["status"],
                 "progress": 0,
                 "invoice_no": "",
-                "invoiced_on": None,
+                "invoiced_on": m["invoiced"],
                 "delivered_on": None,
             }
         )
@@ -146,6 +151,19 @@ def build(empty: BookFrames, items: list[dict[str, Any]]) -> BookFrames:
     )
 
 
+def billed(m: dict[str, Any], as_of: dt.date) -> bool:
+    """SPEC 4 ``billed``: an invoice date on or before as_of."""
+    return m["invoiced"] is not None and m["invoiced"] <= as_of
+
+
+def uk_reference_day(due: dt.date) -> dt.date:
+    """The 30 June / 31 December immediately before the first day late, walked back day by day."""
+    day = due  # the day before the first day late (due + 1)
+    while (day.month, day.day) not in ((6, 30), (12, 31)):
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def oracle(m: dict[str, Any], as_of: dt.date) -> Decimal:
     """The fee worked out day by day in Python Decimal, straight from the rules as written."""
     if m["kind"] == "none" or m["status"] in ("cancelled", "written_off"):
@@ -171,7 +189,8 @@ def oracle(m: dict[str, Any], as_of: dt.date) -> Decimal:
         total = money_days * value / 100 / 365 + m["fixed"]
     else:
         preset = m["preset"] or ("uk" if m["currency"] == "GBP" else "eu")
-        in_force = [r for p, since, r in SHIPPED_REFERENCE_RATES if p == preset and since <= due]
+        day = uk_reference_day(due) if preset == "uk" else due
+        in_force = [r for p, since, r in SHIPPED_REFERENCE_RATES if p == preset and since <= day]
         rate = (in_force[-1] if in_force else D(0)) + value
         if preset == "uk":
             comp = D(40) if amount < 1000 else D(70) if amount < 10000 else D(100)
@@ -200,7 +219,11 @@ def test_fee_matches_the_day_by_day_oracle(
     empty: BookFrames, items: list[dict[str, Any]], as_of: dt.date
 ) -> None:
     fees = _fees(build(empty, items), as_of)
-    expected = {i: oracle(m, as_of) for i, m in enumerate(items, start=1) if m["kind"] != "none"}
+    expected = {
+        i: oracle(m, as_of)
+        for i, m in enumerate(items, start=1)
+        if m["kind"] != "none" and billed(m, as_of)
+    }
     assert fees == expected
 
 
@@ -211,7 +234,7 @@ def test_fee_is_zero_within_grace_and_never_negative(
 ) -> None:
     fees = _fees(build(empty, items), as_of)
     for i, m in enumerate(items, start=1):
-        if m["kind"] == "none":
+        if m["kind"] == "none" or not billed(m, as_of):
             assert i not in fees
             continue
         assert fees[i] >= 0
@@ -226,7 +249,8 @@ def test_fee_never_decreases_as_as_of_moves_on(
 ) -> None:
     frames = build(empty, items)
     now, later = _fees(frames, as_of), _fees(frames, as_of + dt.timedelta(days=k))
-    assert now.keys() == later.keys()
+    # a milestone invoiced in between gains a row; none loses one (SPEC revision 2)
+    assert now.keys() <= later.keys()
     for i in now:
         assert later[i] >= now[i]
 
@@ -252,6 +276,7 @@ def test_chase_queue_holds_only_open_past_due_and_shows_the_fee(
         i
         for i, m in enumerate(items, start=1)
         if m["status"] not in ("cancelled", "written_off")
+        and billed(m, as_of)
         and (as_of - m["due"]).days >= 1
         and m["amount"] - sum((a for a, on in m["payments"] if on <= as_of), D(0)) > 0
     }

@@ -7,6 +7,8 @@ The main book, at as_of = Tue 2026-11-24 (ISO week W0 = Mon 11-23 .. Sun 11-29):
          (a payment of 100.00 on 11-25 is after as_of: it counts neither as paid nor as cash)
   Calm   (nothing fully paid: portfolio)   800.00 - 300.00 (08-10) - 50.00 (11-24) = 450.00, due 08-01
          (115 days past due at as_of) and a cancelled and a written-off milestone (never counted)
+         SPEC revision 2: no delay anywhere is above 115, so c1 is `uncertain` in expected (in no
+         period) and at risk in pessimistic; contractual still places it on as_of.
 
   Acme delays sorted [4, 10, 20]: median 10; 90th percentile nearest rank ceil(0.9*3) = 3rd = 20.
   Portfolio delays sorted [4, 5, 10, 20]: median (5 + 10) / 2 = 7.5 -> rounded up 8;
@@ -14,7 +16,7 @@ The main book, at as_of = Tue 2026-11-24 (ISO week W0 = Mon 11-23 .. Sun 11-29):
 
   Expenses: rent 400.00 monthly from 2026-01-31 (10-31, 11-30, 12-31, 2027-01-31, ...);
             software 10.00 weekly from Tue 2026-11-03 (11-03, 11-10, 11-17, 11-24, 12-01, ...).
-  Opening balance 1000.00 on 2026-11-01.
+  Opening balance 1000.00 at the start of 2026-11-01 (no payment on that day).
   Cash at as_of = 1000.00 + 200.00 (Acme, 11-10) + 50.00 (Calm, 11-24, as_of counts)
                   - 3 x 10.00 (software 11-03, 11-10, 11-17; the one on as_of is an outflow)
                 = 1220.00
@@ -146,13 +148,23 @@ def test_client_delays_median_p90_and_portfolio_fallback(main_book: BookFrames) 
 
 def test_delays_none_paid_anywhere_is_zero(book: MemoryBook) -> None:
     c = book.add_client(Client(name="New"))
-    book.add_contract(c, contract("X"), [ms(1, "x1", "100.00", "2026-10-01")])
+    book.add_contract(c, contract("X"), [
+        ms(1, "x1", "100.00", "2026-10-01"), ms(2, "x2", "50.00", "2026-12-01"),
+    ])  # fmt: skip
     got = client_delays(book.frames(), AS_OF)
     assert rows(got) == [(c, 0, 0, 0, "none")]
-    # and then expected and pessimistic dates are the contractual ones: max(as_of, due)
+    # not yet due (x2): expected and pessimistic dates are the contractual one, max(as_of, due)
+    # SPEC revision 2 changed x1 (54 days past due): with no history at all there is no delay
+    # above 54, so it is uncertain in expected and at risk in pessimistic (it was on as_of)
+    got = {}
     for scenario in ("contractual", "expected", "pessimistic"):
-        r = forecast(book.frames(), AS_OF, scenario=scenario)
-        assert r.placements["expected_date"].to_list() == [AS_OF]
+        p = forecast(book.frames(), AS_OF, scenario=scenario).placements
+        got[scenario] = list(zip(p["expected_date"], p["placement"], strict=True))
+    assert got == {
+        "contractual": [(AS_OF, "period"), (d("2026-12-01"), "period")],
+        "expected": [(None, "uncertain"), (d("2026-12-01"), "period")],
+        "pessimistic": [(None, "at_risk"), (d("2026-12-01"), "period")],
+    }
 
 
 def test_delays_paid_early_are_floored_at_zero(book: MemoryBook) -> None:
@@ -216,7 +228,9 @@ def test_contractual_weeks(main_book: BookFrames) -> None:
         ("2026-12-21", "2026-12-27", "0.00", "10.00", "-10.00", "2720.00"),
         ("2026-12-28", "2027-01-03", "0.00", "410.00", "-410.00", "2310.00"),
     ]
-    assert r.lowest == (d("2026-11-23"), D("1660.00"))
+    # SPEC revision 2: the lowest is counted day by day from cash at as_of (1220.00), which is
+    # below every day-end here (it was the lowest period end, 1660.00)
+    assert (r.lowest, r.lowest_date) == ((d("2026-11-23"), D("1220.00")), AS_OF)
     # inflows on 11-24, 11-30, 12-05; horizon ends 01-03:
     # gaps 11-25..11-29 = 5, 12-01..12-04 = 4, 12-06..01-03 = 26 + 3 = 29
     assert r.longest_gap_days == 29
@@ -226,24 +240,28 @@ def test_contractual_weeks(main_book: BookFrames) -> None:
 def test_expected_weeks(main_book: BookFrames) -> None:
     r = forecast(main_book, AS_OF, scenario="expected", horizon=6)
     # Acme: 11-30 + 10 = 12-10 (W2); Bright: 12-05 + 8 = 12-13, the Sunday closing W2;
-    # Calm: max(11-24, 08-01 + 8) = 11-24 (W0)
+    # Calm: SPEC revision 2, 115 days past due and no delay above 115: uncertain, in no period
+    # (it was max(11-24, 08-01 + 8) = 11-24 in W0, so W0's inflow was 450.00)
     assert periods(r) == [
-        ("2026-11-23", "2026-11-29", "450.00", "10.00", "440.00", "1660.00"),
-        ("2026-11-30", "2026-12-06", "0.00", "410.00", "-410.00", "1250.00"),
-        ("2026-12-07", "2026-12-13", "1500.00", "10.00", "1490.00", "2740.00"),
-        ("2026-12-14", "2026-12-20", "0.00", "10.00", "-10.00", "2730.00"),
-        ("2026-12-21", "2026-12-27", "0.00", "10.00", "-10.00", "2720.00"),
-        ("2026-12-28", "2027-01-03", "0.00", "410.00", "-410.00", "2310.00"),
+        ("2026-11-23", "2026-11-29", "0.00", "10.00", "-10.00", "1210.00"),
+        ("2026-11-30", "2026-12-06", "0.00", "410.00", "-410.00", "800.00"),
+        ("2026-12-07", "2026-12-13", "1500.00", "10.00", "1490.00", "2290.00"),
+        ("2026-12-14", "2026-12-20", "0.00", "10.00", "-10.00", "2280.00"),
+        ("2026-12-21", "2026-12-27", "0.00", "10.00", "-10.00", "2270.00"),
+        ("2026-12-28", "2027-01-03", "0.00", "410.00", "-410.00", "1860.00"),
     ]
-    assert r.lowest == (d("2026-11-30"), D("1250.00"))
-    # inflows 11-24, 12-10, 12-13: gaps 11-25..12-09 = 15, 12-11..12-12 = 2, 12-14..01-03 = 21
+    assert r.uncertain == D("450.00")
+    # day by day: 1220.00, 11-24 1210.00, 11-30 810.00, 12-01 800.00, 12-08 790.00, then Acme's
+    # 1000.00 on 12-10: the lowest is 790.00 on 12-08, in W2, whose period end is 2290.00
+    assert (r.lowest, r.lowest_date) == ((d("2026-12-07"), D("790.00")), d("2026-12-08"))
+    # inflows 12-10, 12-13: gaps 11-24..12-09 = 16, 12-11..12-12 = 2, 12-14..01-03 = 21
     assert r.longest_gap_days == 21
     got = {p["milestone"]: (p["expected_date"], p["delay"], p["placement"], p["period_start"])
            for p in r.placements.iter_rows(named=True)}  # fmt: skip
     assert got == {
         "a4": (d("2026-12-10"), 10, "period", d("2026-12-07")),
         "b2": (d("2026-12-13"), 8, "period", d("2026-12-07")),
-        "c1": (AS_OF, 8, "period", d("2026-11-23")),
+        "c1": (None, None, "uncertain", None),
     }
 
 
@@ -260,7 +278,9 @@ def test_pessimistic_weeks_puts_old_debts_at_risk(main_book: BookFrames) -> None
         ("2026-12-28", "2027-01-03", "0.00", "410.00", "-410.00", "1860.00"),
     ]
     assert r.at_risk == D("450.00")
-    assert r.lowest == (d("2026-12-07"), D("790.00"))
+    # SPEC revision 2, day by day: ... 12-08 790.00, 12-15 780.00, then Acme's 1000.00 on 12-20:
+    # 780.00 on 12-15 in W3 (it was the lowest period end, 790.00 in W2)
+    assert (r.lowest, r.lowest_date) == ((d("2026-12-14"), D("780.00")), d("2026-12-15"))
     # no inflow 11-24..12-19 = 7 + 19 = 26 days
     assert r.longest_gap_days == 26
     c1 = r.placements.filter(pl.col("milestone") == "c1").row(0, named=True)
@@ -283,9 +303,10 @@ def test_later_beyond_the_horizon(main_book: BookFrames) -> None:
     # the horizon ends Sun 12-06; Acme (12-10) and Bright (12-13) come later
     assert r.end == d("2026-12-06")
     assert r.later == D("1500.00")
-    assert [p[2] for p in periods(r)] == ["450.00", "0.00"]
-    # no inflow 11-25..12-06 = 12 days
-    assert r.longest_gap_days == 12
+    # SPEC revision 2: Calm's 450.00 is uncertain, no longer a W0 inflow
+    assert [p[2] for p in periods(r)] == ["0.00", "0.00"]
+    # no inflow 11-24..12-06 = 13 days
+    assert r.longest_gap_days == 13
 
 
 def test_default_horizon_comes_from_settings(main_book: BookFrames) -> None:
@@ -301,15 +322,18 @@ def test_default_horizon_comes_from_settings(main_book: BookFrames) -> None:
 
 def test_expected_months(main_book: BookFrames) -> None:
     r = forecast(main_book, AS_OF, scenario="expected", period="month", horizon=3)
-    # Nov: in 450.00; out software 11-24 (10.00) + rent 11-30 (400.00) = 410.00; 1220 + 40
+    # Nov: in 0.00 (SPEC revision 2: Calm's 450.00 is uncertain); out software 11-24 (10.00)
+    # + rent 11-30 (400.00) = 410.00; 1220 - 410
     # Dec: in 1500.00; out software 12-01, 08, 15, 22, 29 (50.00) + rent 12-31 (400.00)
     # Jan: out software 01-05, 12, 19, 26 (40.00) + rent 01-31 (400.00)
     assert periods(r) == [
-        ("2026-11-01", "2026-11-30", "450.00", "410.00", "40.00", "1260.00"),
-        ("2026-12-01", "2026-12-31", "1500.00", "450.00", "1050.00", "2310.00"),
-        ("2027-01-01", "2027-01-31", "0.00", "440.00", "-440.00", "1870.00"),
+        ("2026-11-01", "2026-11-30", "0.00", "410.00", "-410.00", "810.00"),
+        ("2026-12-01", "2026-12-31", "1500.00", "450.00", "1050.00", "1860.00"),
+        ("2027-01-01", "2027-01-31", "0.00", "440.00", "-440.00", "1420.00"),
     ]
-    assert r.lowest == (d("2026-11-01"), D("1260.00"))
+    # day by day: 12-01 800.00, 12-08 790.00, 12-10 1790.00, ...: the lowest is in December,
+    # whose end (1860.00) does not show it
+    assert (r.lowest, r.lowest_date) == ((d("2026-12-01"), D("790.00")), d("2026-12-08"))
     assert r.longest_gap_days == 18 + 31  # 12-14..01-31
 
 
@@ -353,8 +377,9 @@ def test_shift_client_moves_its_inflows_later(main_book: BookFrames) -> None:
     assert adj.describe() == "Acme +30 days"
     # the money is the same, only later: W2..W5 close 1000.00 lower, W6 catches up
     assert r.periods["inflow"].sum() == base.periods["inflow"].sum()
-    assert base.periods["balance"][5] == D("2310.00") and r.periods["balance"][5] == D("1310.00")
-    assert r.periods["balance"][6] == base.periods["balance"][6] == D("2300.00")
+    # (SPEC revision 2: Calm's 450.00 is uncertain, so both are 450.00 lower than they were)
+    assert base.periods["balance"][5] == D("1860.00") and r.periods["balance"][5] == D("860.00")
+    assert r.periods["balance"][6] == base.periods["balance"][6] == D("1850.00")
     # past the horizon it becomes `later`
     short = forecast(main_book, AS_OF, horizon=6, adjustments=[adj])
     assert short.later == D("1000.00")
@@ -364,7 +389,10 @@ def test_shift_milestone_never_before_as_of(main_book: BookFrames) -> None:
     m = ids(main_book)
     r = forecast(main_book, AS_OF, adjustments=[
         Adjustment("shift_milestone", m["b2"], -10),  # 12-13 - 10 = 12-03 (W1)
-        Adjustment("shift_milestone", m["c1"], -5),  # 11-24 - 5 is before as_of: stays 11-24
+        Adjustment("shift_milestone", m["a4"], -20),  # 12-10 - 20 is before as_of: 11-24
+        # SPEC revision 2: c1 is uncertain in expected (it was on 11-24); a shift gives an
+        # uncertain debt no date
+        Adjustment("shift_milestone", m["c1"], -5),
     ])  # fmt: skip
     got = dict(
         zip(
@@ -373,8 +401,8 @@ def test_shift_milestone_never_before_as_of(main_book: BookFrames) -> None:
             strict=True,
         )
     )
-    assert got == {"a4": d("2026-12-10"), "b2": d("2026-12-03"), "c1": AS_OF}
-    assert [p[2] for p in periods(r)[:3]] == ["450.00", "500.00", "1000.00"]
+    assert got == {"a4": AS_OF, "b2": d("2026-12-03"), "c1": None}
+    assert [p[2] for p in periods(r)[:3]] == ["1000.00", "500.00", "0.00"]
     assert Adjustment("shift_milestone", 7, -10).describe() == "milestone 7 -10 days"
 
 
@@ -395,7 +423,8 @@ def test_drop_client(main_book: BookFrames) -> None:
     bright = client_id(main_book, "Bright Ideas")
     adj = Adjustment("drop_client", bright)
     r = forecast(main_book, AS_OF, horizon=6, adjustments=[adj])
-    assert [p[2] for p in periods(r)] == ["450.00", "0.00", "1000.00", "0.00", "0.00", "0.00"]
+    # (W0 was 450.00 before SPEC revision 2 made Calm's c1 uncertain)
+    assert [p[2] for p in periods(r)] == ["0.00", "0.00", "1000.00", "0.00", "0.00", "0.00"]
     b2 = r.placements.filter(pl.col("milestone") == "b2").row(0, named=True)
     assert (b2["placement"], b2["open_home"], b2["period_start"]) == ("dropped", D("500.00"), None)
     assert r.dropped == D("500.00")
@@ -505,8 +534,12 @@ def test_cash_without_opening_date_is_the_opening_balance(main_book: BookFrames)
 
 
 def test_cash_on_the_opening_date(main_book: BookFrames) -> None:
-    # as_of = opening date: nothing between them
+    # as_of = opening date: nothing received or spent on 11-01
     assert forecast(main_book, d("2026-11-01")).cash_at_as_of == D("1000.00")
+    # SPEC revision 2: the opening balance is the cash at the START of its date, so Calm's
+    # 50.00 received on 11-24 counts when the balance is dated 11-24 (it did not before)
+    f = with_settings(main_book, opening_balance_date=AS_OF)
+    assert forecast(f, AS_OF).cash_at_as_of == D("1050.00")
     # the day after: software on 11-03 not yet, the 11-10 payment not yet
     assert forecast(main_book, d("2026-11-02")).cash_at_as_of == D("1000.00")
     # 11-10: software 11-03 paid (-10.00); Acme's 200.00 of 11-10 received (as_of counts);
@@ -516,14 +549,18 @@ def test_cash_on_the_opening_date(main_book: BookFrames) -> None:
 
 def test_cash_before_the_opening_date_walks_back(main_book: BookFrames) -> None:
     f = with_settings(main_book, opening_balance_date=d("2026-11-24"))
-    # as of 11-09: 1000.00 - 200.00 (received 11-10) - 50.00 (received 11-24)
-    #              + software 11-10, 11-17, 11-24 (30.00) = 780.00
+    # SPEC revision 2 (opening balance at the start of 11-24): as of 11-09, 1000.00
+    # - 200.00 (received 11-10, after as_of and before the opening date)
+    # + software 11-10, 11-17 (20.00; as_of's own day up to the day before the opening date)
+    # = 820.00. The 50.00 and the software of 11-24 are on the opening date: inside it.
+    # (Before revision 2, with the balance at the end of 11-24: 780.00.)
     r = forecast(f, d("2026-11-09"))
-    assert r.cash_at_as_of == D("780.00")
-    # walking forward again from 11-09: at 11-24, 780.00 + 250.00 - 20.00 (11-10, 11-17) = 1010.00,
-    # the 1000.00 of the end of 11-24 before that day's software (an outflow of as_of's period)
-    f = with_settings(main_book, opening_balance=D("780.00"), opening_balance_date=d("2026-11-09"))
-    assert forecast(f, d("2026-11-24")).cash_at_as_of == D("1010.00")
+    assert r.cash_at_as_of == D("820.00")
+    # walking forward again from the start of 11-09 (nothing was received on 11-09): at 11-24,
+    # 820.00 + 250.00 (11-10 and 11-24) - 20.00 (11-10, 11-17) = 1050.00 = 1000.00 at the
+    # start of 11-24 + the 50.00 received that day; its software is a first-period outflow
+    f = with_settings(main_book, opening_balance=D("820.00"), opening_balance_date=d("2026-11-09"))
+    assert forecast(f, d("2026-11-24")).cash_at_as_of == D("1050.00")
 
 
 # ---- expenses -------------------------------------------------------------------------------

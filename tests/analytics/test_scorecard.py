@@ -25,12 +25,20 @@ def _book() -> tuple[BookBuilder, dict[str, int]]:
         acme, "Site", currency="EUR", total_fee=D("3000.00"), signed_on=dt.date(2026, 1, 10),
         red_flags="Asked for free extras",
     )  # fmt: skip
-    m1 = b.milestone(site, "1000.00", dt.date(2026, 6, 1), status="invoiced")
+    # revision 2: billed = an invoice date on or before as_of, so the invoiced milestones carry
+    # one (as the SPEC says they always do); the figures are the same as before
+    m1 = b.milestone(
+        site, "1000.00", dt.date(2026, 6, 1), status="invoiced", invoiced_on=dt.date(2026, 5, 2)
+    )
     b.payment(m1, "1000.00", dt.date(2026, 5, 30))  # 2 days early: on time, 0 days late
-    m2 = b.milestone(site, "1000.00", dt.date(2026, 7, 1), status="invoiced")
+    m2 = b.milestone(
+        site, "1000.00", dt.date(2026, 7, 1), status="invoiced", invoiced_on=dt.date(2026, 6, 1)
+    )
     b.payment(m2, "600.00", dt.date(2026, 7, 11))
     b.payment(m2, "400.00", dt.date(2026, 7, 21))  # fully paid 07-21: 20 days late
-    m3 = b.milestone(site, "500.00", dt.date(2026, 9, 1), status="invoiced")
+    m3 = b.milestone(
+        site, "500.00", dt.date(2026, 9, 1), status="invoiced", invoiced_on=dt.date(2026, 8, 2)
+    )
     b.payment(m3, "500.00", dt.date(2026, 9, 11))  # 10 days late
     m4 = b.milestone(
         site, "500.00", dt.date(2026, 10, 25), status="invoiced", invoiced_on=dt.date(2026, 10, 10)
@@ -54,12 +62,15 @@ def _book() -> tuple[BookBuilder, dict[str, int]]:
     )
     b.payment(w, "100.00", dt.date(2026, 3, 20))  # 700 written off
     b.milestone(logo, "700.00", dt.date(2026, 4, 1), status="cancelled")
-    m = b.milestone(logo, "500.00", dt.date(2026, 5, 1), status="invoiced")
+    m = b.milestone(
+        logo, "500.00", dt.date(2026, 5, 1), status="invoiced", invoiced_on=dt.date(2026, 4, 1)
+    )
     b.payment(m, "500.00", dt.date(2026, 5, 1))  # paid on the due date: on time
     retainer = b.contract(
         beta, "Retainer", currency="CHF", total_fee=D("1200.00"), signed_on=dt.date(2026, 1, 1)
     )
-    b.milestone(retainer, "1200.00", dt.date(2026, 11, 1))  # CHF, no rate: unconverted
+    # CHF, no rate: unconverted (revision 2: invoiced, else it would not be billed at all)
+    b.milestone(retainer, "1200.00", dt.date(2026, 11, 1), invoiced_on=dt.date(2026, 10, 2))
     b.contract(beta, "Idea", currency="EUR", total_fee=D("500.00"), signed_on=dt.date(2026, 1, 1))
     b.contract(beta, "Draft", currency="EUR", total_fee=D("500.00"), status="draft")
     cleo = b.client("Cleo")
@@ -89,7 +100,8 @@ def test_acme_every_column() -> None:
     assert r["on_time_count"] == 1
     assert r["on_time_rate"] == D("0.3333")  # 1/3 rounded half up to 4 places
     assert r["median_days_late"] == 10.0  # median of 0, 10, 20
-    assert r["worst_days_late"] == 20
+    # revision 2: the open m4, 30 days past due, is worse than the paid history's 20
+    assert r["worst_days_late"] == 30
     assert r["oldest_overdue_days"] == 30  # m4 due 10-25, as_of 11-24
     assert r["chase_events"] == 3  # the escalate of 11-30 is after as_of
     assert r["red_flags"] == "Site: Asked for free extras"
@@ -116,7 +128,8 @@ def test_beta_write_off_red_flags_and_unconverted() -> None:
     assert r["fully_paid_count"] == 1  # the written-off one was never paid in full
     assert r["on_time_rate"] == D("1.0000")
     assert r["median_days_late"] == 0.0
-    assert r["worst_days_late"] == 0
+    # revision 2: the open CHF milestone, 23 days past due, counts (days are not money)
+    assert r["worst_days_late"] == 23  # max(0 paid, 23 open)
     assert r["oldest_overdue_days"] == 23  # the CHF milestone, due 11-01
     assert r["chase_events"] == 0
     assert r["unconverted"] == "CHF billed 1200.00, open 1200.00, overdue 1200.00"
@@ -177,11 +190,13 @@ def test_worst_first_ties_broken_by_on_time_rate_then_days_late() -> None:
 def test_conversion_is_exact_and_rounded_once_half_up() -> None:
     b = BookBuilder(settings=Settings(home_currency="EUR", fx={"GBP": D("1.1"), "USD": D("1.02")}))
     c = b.client("Multi")
-    b.milestone(b.contract(c, "E", currency="EUR"), "10.00", dt.date(2026, 11, 1))
+    # revision 2: billed needs an invoice date (due dates alone no longer bill)
+    inv = {"invoiced_on": dt.date(2026, 10, 1)}
+    b.milestone(b.contract(c, "E", currency="EUR"), "10.00", dt.date(2026, 11, 1), **inv)
     gbp = b.contract(c, "G", currency="GBP")
-    b.milestone(gbp, "0.10", dt.date(2026, 11, 1))
-    b.milestone(gbp, "0.05", dt.date(2026, 11, 2))
-    b.milestone(b.contract(c, "U", currency="USD"), "0.25", dt.date(2026, 11, 1))
+    b.milestone(gbp, "0.10", dt.date(2026, 11, 1), **inv)
+    b.milestone(gbp, "0.05", dt.date(2026, 11, 2), **inv)
+    b.milestone(b.contract(c, "U", currency="USD"), "0.25", dt.date(2026, 11, 1), **inv)
     r = _row(client_scorecards(b.frames(), AS_OF), "Multi")
     # exact: 10.00 + 0.15 * 1.1 + 0.25 * 1.02 = 10.00 + 0.165 + 0.255 = 10.420 -> 10.42
     # (rounding each currency first would give 10.00 + 0.17 + 0.26 = 10.43,
@@ -190,7 +205,7 @@ def test_conversion_is_exact_and_rounded_once_half_up() -> None:
     assert r["open"] == D("10.42")
     b2 = BookBuilder(settings=Settings(home_currency="EUR", fx={"GBP": D("1.1")}))
     k = b2.contract(b2.client("Half"), "G", currency="GBP")
-    b2.milestone(k, "0.15", dt.date(2026, 11, 1))
+    b2.milestone(k, "0.15", dt.date(2026, 11, 1), **inv)
     # 0.15 * 1.1 = 0.165: half up gives 0.17 (half-even would give 0.16)
     assert _row(client_scorecards(b2.frames(), AS_OF), "Half")["billed"] == D("0.17")
 

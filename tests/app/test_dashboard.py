@@ -52,12 +52,13 @@ async def test_dashboard_figures_match_the_reports(demo: Book) -> None:
         for t in aging["totals"]:
             past = sum(Decimal(t[b]) for b in aging["buckets"][1:])
             assert overdue[t["currency"]] == past
-        assert str(data.lowest[0]) == fc["lowest"]["start"]
+        assert str(data.lowest[0]) == fc["lowest"]["date"]  # the day, not its week
         assert f"{data.lowest[1]:.2f}" == fc["lowest"]["balance"]
         assert data.gap_days == fc["longest_gap_days"]
         assert [f"{v:.2f}" for v in data.weekly_inflow] == [p["inflow"] for p in fc["periods"]]
         cash = plain(screen.query_one("#dash-cash"))
         assert format_amount(data.lowest[1]) in cash and f"{fc['longest_gap_days']} days" in cash
+        assert f"on {fc['lowest']['date']}" in cash
         expected = plain(screen.query_one("#dash-expected"))
         assert "Next expected payments" in expected
         received = plain(screen.query_one("#dash-received"))

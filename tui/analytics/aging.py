@@ -1,14 +1,17 @@
 """Aging of unpaid milestones (SPEC 4.1): how much is owed, and how late, per client and currency.
 
-Rules, with worked examples and the SPEC revision 2 differences: docs/rules.md#aging
+Rules, with worked examples: docs/rules.md#aging
 
 Rules, at a date ``as_of`` (``paid``, ``open`` and ``days_past_due`` as in SPEC 4 and
 :func:`tui.analytics.base.milestone_facts`):
 
-- A row is a milestone with ``open > 0`` that was invoiced on or before ``as_of`` or whose due
-  date is on or before ``as_of``. A milestone with status ``invoiced`` or ``disputed`` but no
-  invoice date counts as invoiced (a book imported without invoice dates must not hide a
-  receivable). Cancelled and written-off milestones owe nothing (``open`` is 0) and never show.
+- A row is a *billed* milestone with ``open > 0``: one with an invoice date on or before
+  ``as_of`` (SPEC 4, revision 2). Nothing else makes a milestone billed: not its status, not
+  its due date. Cancelled and written-off milestones owe nothing (``open`` is 0) and never show.
+- ``to_invoice``: the milestones that are not billed, not closed, with ``open > 0`` and a due
+  date on or before ``as_of``: work whose payment date has come but that was never invoiced.
+  They are not aged, not overdue, not chased and accrue no fee; they are listed apart
+  (``TO_INVOICE_COLUMNS``), oldest due date first, then client, contract and seq.
 - Buckets by days past due, with the edges ``a < b < c`` from ``settings.bucket_edges``
   (default 30, 60, 90): ``current`` (<= 0 days: invoiced, not yet due, or due today),
   ``1-a``, ``a+1-b``, ``b+1-c`` and ``c+`` (more than ``c`` days). The names are
@@ -29,16 +32,33 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, days_past_due, engine_for
+from tui.analytics.base import (
+    CLOSED,
+    MONEY,
+    ZERO,
+    BookData,
+    client_names,
+    contract_names,
+    days_past_due,
+    engine_for,
+)
 from tui.domain.model import Settings
 
-#: Statuses that count as invoiced even when the invoice date is missing.
+#: Statuses that always have an invoice date (the domain enforces it for ``invoiced``); kept for
+#: callers that fill a missing date from the status. :func:`is_billed` does not read the status.
 INVOICED_STATUSES = ["invoiced", "disputed"]
 
 DETAIL_COLUMNS = [
     "milestone_id", "client_id", "client", "contract_id", "contract", "seq", "milestone", "currency",
     "due_date", "days_past_due", "invoice_no", "invoiced_on", "amount", "paid", "open", "status",
     "client_archived", "bucket",
+]  # fmt: skip
+
+#: the columns of ``AgingReport.to_invoice`` (SPEC 4.1's JSON keys first; ``amount`` is the open
+#: amount, as in the SPEC)
+TO_INVOICE_COLUMNS = [
+    "client", "contract", "seq", "milestone", "due_date", "currency", "amount", "status",
+    "milestone_id", "client_id", "contract_id",
 ]  # fmt: skip
 
 
@@ -55,6 +75,8 @@ class AgingReport:
     rows: pl.DataFrame
     #: currency, one Decimal(18,2) column per bucket, total
     totals: pl.DataFrame
+    #: work to invoice: not billed, not closed, open > 0, due date passed (``TO_INVOICE_COLUMNS``)
+    to_invoice: pl.DataFrame
 
 
 #: the detail's order: client (case-insensitive, then as written), currency, oldest first,
@@ -67,10 +89,68 @@ _DETAIL_DESCENDING = [False, False, False, True, False, False, False]
 
 
 def is_billed(as_of: dt.date) -> pl.Expr:
-    """True for milestones invoiced on or before ``as_of`` (or invoiced without a date) or due by then."""
-    invoiced = pl.when(pl.col("invoiced_on").is_not_null()).then(pl.col("invoiced_on") <= as_of)
-    invoiced = invoiced.otherwise(pl.col("status").is_in(INVOICED_STATUSES))
-    return invoiced | (pl.col("due_date") <= as_of)
+    """True for milestones with an invoice date on or before ``as_of`` (SPEC 4 ``billed``)."""
+    return pl.col("invoiced_on").is_not_null() & (pl.col("invoiced_on") <= as_of)
+
+
+def is_to_invoice(as_of: dt.date) -> pl.Expr:
+    """True for work to invoice: not billed, not closed, ``open > 0``, due on or before ``as_of``.
+
+    Needs ``open`` (as :func:`tui.analytics.base.milestone_facts` gives it).
+    """
+    return (
+        ~is_billed(as_of)
+        & ~pl.col("status").is_in(CLOSED)
+        & (pl.col("open") > ZERO)
+        & (pl.col("due_date") <= as_of)
+    )
+
+
+_TO_INVOICE_ORDER = [
+    pl.col("due_date"), pl.col("client").str.to_lowercase(), pl.col("client"),
+    pl.col("contract"), pl.col("seq"), pl.col("milestone_id"),
+]  # fmt: skip
+
+
+def to_invoice_rows(facts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The ``to_invoice`` frame from :func:`milestone_facts` output (see ``TO_INVOICE_COLUMNS``)."""
+    return (
+        facts.lazy()
+        .filter(is_to_invoice(as_of))
+        .sort(*_TO_INVOICE_ORDER)
+        .select(*TO_INVOICE_COLUMNS[:6], pl.col("open").alias("amount"), *TO_INVOICE_COLUMNS[7:])
+        .collect()
+    )
+
+
+def _to_invoice_from_book(book: BookData, as_of: dt.date) -> pl.DataFrame:
+    """:func:`to_invoice_rows` straight from the book: only the unbilled milestones past their
+    date are joined with payments and names (a few, in a book that invoices its work)."""
+    ms = (
+        book.milestones.lazy()
+        .rename({"id": "milestone_id", "title": "milestone"})
+        .filter(~is_billed(as_of) & ~pl.col("status").is_in(CLOSED) & (pl.col("due_date") <= as_of))
+        .select("milestone_id", "contract_id", "seq", "milestone", "amount", "due_date", "status")
+    )
+    paid = (
+        book.payments.lazy()
+        .filter(pl.col("received_on") <= as_of)
+        .join(ms.select("milestone_id"), on="milestone_id", how="semi")
+        .group_by("milestone_id")
+        .agg(pl.col("amount").sum().alias("paid"))
+    )
+    contracts = contract_names(book)
+    clients = client_names(book)
+    return (
+        ms.join(paid, on="milestone_id", how="left")
+        .with_columns((pl.col("amount") - pl.col("paid").fill_null(ZERO)).cast(MONEY).alias("open"))
+        .filter(pl.col("open") > ZERO)
+        .join(contracts, on="contract_id", how="left")
+        .join(clients, on="client_id", how="left")
+        .sort(*_TO_INVOICE_ORDER)
+        .select(*TO_INVOICE_COLUMNS[:6], pl.col("open").alias("amount"), *TO_INVOICE_COLUMNS[7:])
+        .collect(engine=engine_for(book.milestones))
+    )
 
 
 def bucket_expr(settings: Settings) -> pl.Expr:
@@ -131,17 +211,8 @@ def _detail_from_book(book: BookData, as_of: dt.date, settings: Settings) -> pl.
         # payments are positive: only a billed, not closed milestone can be left above 0
         .filter(pl.col("open") > ZERO)
     )
-    contracts = book.contracts.lazy().select(
-        pl.col("id").alias("contract_id"),
-        "client_id",
-        pl.col("title").alias("contract"),
-        "currency",
-    )
-    clients = book.clients.lazy().select(
-        pl.col("id").alias("client_id"),
-        pl.col("name").alias("client"),
-        pl.col("archived").alias("client_archived"),
-    )
+    contracts = contract_names(book)
+    clients = client_names(book, archived=True)
     return (
         ms.select(
             "milestone_id",
@@ -182,8 +253,10 @@ def aging(book: BookData, as_of: dt.date, *, facts: pl.DataFrame | None = None) 
     names = settings.bucket_names
     if facts is None:
         detail = _detail_from_book(book, as_of, settings)
+        to_invoice = _to_invoice_from_book(book, as_of)
     else:
         detail = aging_detail(facts, as_of, settings)
+        to_invoice = to_invoice_rows(facts, as_of)
     lazy = detail.lazy()
     rows = (
         lazy.group_by("client_id", "client", "currency")
@@ -194,8 +267,23 @@ def aging(book: BookData, as_of: dt.date, *, facts: pl.DataFrame | None = None) 
     totals = lazy.group_by("currency").agg(_bucket_sums(names)).sort("currency")
     rows_df, totals_df = pl.collect_all([rows, totals])
     return AgingReport(
-        as_of=as_of, buckets=list(names), detail=detail, rows=rows_df, totals=totals_df
+        as_of=as_of,
+        buckets=list(names),
+        detail=detail,
+        rows=rows_df,
+        totals=totals_df,
+        to_invoice=to_invoice,
     )
 
 
-__all__ = ["DETAIL_COLUMNS", "AgingReport", "aging", "aging_detail", "bucket_expr", "is_billed"]
+__all__ = [
+    "DETAIL_COLUMNS",
+    "TO_INVOICE_COLUMNS",
+    "AgingReport",
+    "aging",
+    "aging_detail",
+    "bucket_expr",
+    "is_billed",
+    "is_to_invoice",
+    "to_invoice_rows",
+]

@@ -116,6 +116,24 @@ def fully_paid_dates(
     )
 
 
+def contract_names(book: BookData) -> pl.LazyFrame:
+    """Per contract: contract_id, client_id, its title as ``contract``, currency."""
+    return book.contracts.lazy().select(
+        pl.col("id").alias("contract_id"),
+        "client_id",
+        pl.col("title").alias("contract"),
+        "currency",
+    )
+
+
+def client_names(book: BookData, *, archived: bool = False) -> pl.LazyFrame:
+    """Per client: client_id and its name as ``client`` (and ``client_archived`` if asked)."""
+    cols = [pl.col("id").alias("client_id"), pl.col("name").alias("client")]
+    if archived:
+        cols.append(pl.col("archived").alias("client_archived"))
+    return book.clients.lazy().select(cols)
+
+
 def milestone_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
     """One row per milestone with everything the reports need at ``as_of``.
 

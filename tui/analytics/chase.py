@@ -7,8 +7,13 @@ Pure Polars, vectorised; thresholds come from the book's settings (defaults 3/10
 Decisions (where the SPEC is silent):
 
 Who is in the queue
-    Every milestone with money open at ``as_of`` (open > 0, so never a cancelled or
-    written-off one) that is at least one day past due and not on an active hold.
+    Every **billed** milestone (:func:`tui.analytics.aging.is_billed`: an invoice date on or
+    before ``as_of``) with money open at ``as_of`` (open > 0, so never a cancelled or
+    written-off one) that is at least one day past due and not on an active hold. A
+    milestone past its date that was never invoiced is work to invoice, not a debt: it is
+    not chased. With ``pre_due_days`` > 0, also the billed, open milestones not on hold due
+    within that many days (``0 <= due - as_of <= pre_due_days``) that have no chase event at
+    all yet: they get the ``upcoming`` step.
     Milestones of archived clients or contracts stay: the money is still owed.
     A milestone whose *status* is ``disputed`` stays in the queue too (flagged by the
     ``disputed`` column): the status has no end date, so hiding it would let a debt
@@ -21,20 +26,36 @@ Holds
     of the queue up to and including ``until`` and back the day after.
 
 Steps
-    ``overdue_step`` is what the days alone suggest: ``grace`` below the reminder
-    threshold, else the highest threshold reached. ``step`` is the step to take: ``grace``
-    below the reminder threshold; otherwise the first of reminder, firm, escalate, legal
-    not yet logged (chase events dated on or before ``as_of``), even when the days would
-    suggest a later one: steps are never skipped. ``step_due`` says whether that step's
-    threshold is reached (day 12 with reminder and firm logged: step ``escalate``, not
-    due until ``step_due_on``; for ``grace``, ``step_due_on`` is the day the reminder falls
-    due). Once all four are logged the step is ``done``: nothing
-    more to propose, but the milestone stays listed (it is still owed), with the
-    legal figures. Steps are read literally in ladder order: a ``firm`` logged without a
-    ``reminder`` still leaves ``reminder`` as the step proposed.
+    Only chase events dated on or before ``as_of`` count. ``overdue_step`` is what the days
+    alone suggest: ``upcoming`` when not past due, ``grace`` below the reminder threshold,
+    else the highest threshold reached. ``step`` is the step to take:
+
+    - ``upcoming`` on the pre-due rows above;
+    - ``grace`` below the reminder threshold while no reminder is logged;
+    - otherwise the first of reminder, firm, escalate, legal not yet logged, even when the
+      days would suggest a later one: steps are never skipped. Steps are read literally in
+      ladder order (a ``firm`` logged without a ``reminder`` still leaves ``reminder``);
+      whether an ``upcoming`` was logged never matters for them;
+    - ``done`` once all four are logged: nothing more to propose, but the milestone stays
+      listed (it is still owed), with the legal figures.
+
+    ``step_due_on``: for a ladder step, the later of due date + its threshold and the last
+    logged step (any step, ``upcoming`` included) + ``min_gap_days`` (the client needs time
+    to answer); for ``grace``, the same date for the reminder; for ``upcoming``, due date -
+    ``pre_due_days``; none for ``done``. ``waiting`` is true for ``grace`` and for a ladder
+    step whose ``step_due_on`` is after ``as_of``: such a row shows the step with its date and
+    is never a step to take now. ``step_due`` = a step to take now (``upcoming`` or a ladder
+    step not waiting); false for ``grace`` and ``done``.
+
+Promises
+    ``promised_on`` and ``promise_note`` from the milestone, and ``promise`` (see
+    :func:`promise_state`): ``kept`` (fully paid on or before the promised date), ``broken``
+    (the promised date is before ``as_of`` and it was not), ``pending`` (the promised date is
+    on or after ``as_of``, not paid yet), null without a promise. In the queue (open > 0) a
+    promise is never kept.
 
 Contact per step
-    grace, reminder, firm: the payer, else the main contact, else the owner.
+    upcoming, grace, reminder, firm: the payer, else the main contact, else the owner.
     escalate, legal, done: the owner, else the payer, else the main contact.
     With several contacts in one role, the first added (lowest id). A client with no
     contacts at all gets the client's own name and e-mail, with ``contact_role`` null.
@@ -49,7 +70,12 @@ Legal figures
 
 Order
     Most urgent first: days_past_due descending, then the larger open amount, then
-    milestone id.
+    milestone id (so ``upcoming`` rows, not past due, come last).
+
+One message for several milestones
+    :func:`message_groups` groups the rows with a step to take now (not waiting, not
+    ``done``) by client, step and contact (e-mail, case-insensitive, else name): the groups of
+    two or more can go in one message that logs the step for each milestone.
 """
 
 from __future__ import annotations
@@ -59,10 +85,26 @@ from decimal import Decimal
 
 import polars as pl
 
-from tui.analytics.base import CLOSED, MONEY, ZERO, BookData, days_past_due, engine_for
+from tui.analytics.aging import is_billed
+from tui.analytics.base import (
+    CLOSED,
+    MONEY,
+    ZERO,
+    BookData,
+    client_names,
+    contract_names,
+    days_past_due,
+    engine_for,
+    paid_by_milestone,
+)
 from tui.analytics.fees import cents_to_money, fees_for, round_div_half_up, to_cents
 
+#: the ladder: each step is proposed once the ones before it are logged
 STEPS = ("reminder", "firm", "escalate", "legal")
+#: the steps a message is written for (``upcoming`` is the optional note before the due date)
+MESSAGE_STEPS = ("upcoming", *STEPS)
+#: the values of the ``promise`` column
+PROMISE_STATES = ("kept", "broken", "pending")
 #: contact roles tried in order, by the step proposed
 PAYER_FIRST = ("payer", "main", "owner")
 OWNER_FIRST = ("owner", "payer", "main")
@@ -89,6 +131,7 @@ COLUMNS = [
     "step",
     "step_due",
     "step_due_on",
+    "waiting",
     "overdue_step",
     "last_step",
     "last_chased_on",
@@ -99,7 +142,39 @@ COLUMNS = [
     "legal_cost_estimate",
     "claim_total_home",
     "worth_it",
+    "promised_on",
+    "promise_note",
+    "promise",
 ]
+GROUP_COLUMNS = [
+    "group",
+    "client_id",
+    "client",
+    "step",
+    "contact",
+    "contact_email",
+    "contact_role",
+    "count",
+    "milestone_ids",
+]
+
+
+def promise_state(as_of: dt.date) -> pl.Expr:
+    """``kept``, ``broken``, ``pending`` or null, from ``promised_on`` and ``fully_paid_on``.
+
+    Kept: fully paid on or before the promised date. Broken: the promised date is before
+    ``as_of`` and it was not. Pending: the promised date is on or after ``as_of``, not paid.
+    """
+    promised = pl.col("promised_on")
+    return (
+        pl.when(promised.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when((pl.col("fully_paid_on") <= promised).fill_null(False))
+        .then(pl.lit("kept"))
+        .when(promised < as_of)
+        .then(pl.lit("broken"))
+        .otherwise(pl.lit("pending"))
+    )
 
 
 def _active(holds: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
@@ -195,36 +270,30 @@ def _pick_contact(order: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return name, email, role
 
 
-def _overdue_open(book: BookData, as_of: dt.date) -> pl.DataFrame:
-    """The milestones the queue lists, with their names: open > 0 (amount less payments
-    received by as_of, never cancelled or written off; the definitions of
-    :func:`tui.analytics.base.milestone_facts`), due before as_of, not on an active hold.
+def _queue_candidates(book: BookData, as_of: dt.date) -> pl.DataFrame:
+    """The milestones the queue may list, with their names: billed, open > 0 (amount less
+    payments received by as_of, never cancelled or written off; the definitions of
+    :func:`tui.analytics.base.milestone_facts`), not on an active hold, and due before
+    as_of, or due within ``pre_due_days`` (the ``upcoming`` candidates; whether they have a
+    chase event is checked by the caller).
 
     Filtered before any join with names, so a book of millions of mostly paid milestones
     only pays for the few that are overdue.
     """
+    pre_due = book.settings.pre_due_days
+    horizon = as_of + dt.timedelta(days=pre_due) if pre_due > 0 else as_of - dt.timedelta(days=1)
     held = _active(book.holds.lazy(), as_of).select("milestone_id")
     candidates = (
         book.milestones.lazy()
-        .filter((pl.col("due_date") < as_of) & ~pl.col("status").is_in(CLOSED))
+        .filter(
+            (pl.col("due_date") <= horizon) & ~pl.col("status").is_in(CLOSED) & is_billed(as_of)
+        )
         .rename({"id": "milestone_id", "title": "milestone"})
         .join(held, on="milestone_id", how="anti")
     )
-    paid = (
-        book.payments.lazy()
-        .filter(pl.col("received_on") <= as_of)
-        .group_by("milestone_id")
-        .agg(pl.col("amount").sum().alias("paid"))
-    )
-    contracts = book.contracts.lazy().select(
-        pl.col("id").alias("contract_id"),
-        "client_id",
-        pl.col("title").alias("contract"),
-        "currency",
-    )
-    clients = book.clients.lazy().select(
-        pl.col("id").alias("client_id"), pl.col("name").alias("client")
-    )
+    paid = paid_by_milestone(book.payments, as_of).lazy().select("milestone_id", "paid")
+    contracts = contract_names(book)
+    clients = client_names(book)
     return (
         candidates.join(paid, on="milestone_id", how="left")
         .with_columns((pl.col("amount") - pl.col("paid").fill_null(ZERO)).cast(MONEY).alias("open"))
@@ -246,6 +315,8 @@ def _overdue_open(book: BookData, as_of: dt.date) -> pl.DataFrame:
             "days_past_due",
             "currency",
             "open",
+            "promised_on",
+            "promise_note",
         )
         .collect(engine=engine_for(book.milestones))
     )
@@ -254,7 +325,8 @@ def _overdue_open(book: BookData, as_of: dt.date) -> pl.DataFrame:
 def chase_queue(
     book: BookData, as_of: dt.date, *, fees: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """One row per open, past-due milestone not on hold: the next chase step and whom to write to.
+    """One row per billed, open, past-due milestone not on hold (and per ``upcoming`` one):
+    the next chase step, when it is due and whom to write to.
 
     ``fees`` is :func:`tui.analytics.fees.late_fees` at the same ``as_of`` (computed when
     not given). Columns: see ``COLUMNS``; decisions in the module docstring.
@@ -266,7 +338,8 @@ def chase_queue(
         "escalate": s.escalate_days,
         "legal": s.legal_days,
     }
-    facts = _overdue_open(book, as_of)
+    gap = s.min_gap_days
+    facts = _queue_candidates(book, as_of)
     if fees is None:
         fees = fees_for(book, as_of, facts.select("milestone_id"))
 
@@ -285,6 +358,7 @@ def chase_queue(
     )
 
     dpd = pl.col("days_past_due")
+    step = pl.col("step")
     first_missing: pl.Expr = pl.lit("done")
     for st in reversed(STEPS):
         first_missing = pl.when(~pl.col(f"logged_{st}")).then(pl.lit(st)).otherwise(first_missing)
@@ -292,17 +366,31 @@ def chase_queue(
     threshold_of = pl.lit(None, dtype=pl.Int32)
     for st in ("grace", *STEPS):
         threshold_of = (
-            pl.when(pl.col("step") == st)
+            pl.when(step == st)
             .then(pl.lit(thresholds["reminder" if st == "grace" else st], dtype=pl.Int32))
             .otherwise(threshold_of)
         )
     overdue: pl.Expr = pl.lit("grace")
     for st in STEPS:
         overdue = pl.when(dpd >= thresholds[st]).then(pl.lit(st)).otherwise(overdue)
+    overdue = pl.when(dpd <= 0).then(pl.lit("upcoming")).otherwise(overdue)
+    # a ladder step (and grace, for the reminder) is due at its threshold, but never sooner
+    # than min_gap_days after the last logged step of any kind
+    by_threshold = pl.col("due_date") + pl.duration(days=threshold_of)
+    by_gap = pl.col("last_chased_on") + pl.duration(days=gap)
+    ladder_due_on = pl.max_horizontal(by_threshold, by_gap)
+    step_due_on = (
+        pl.when(step == "upcoming")
+        .then(pl.col("due_date") - pl.duration(days=s.pre_due_days))
+        .when(step == "done")
+        .then(pl.lit(None, dtype=pl.Date))
+        .otherwise(ladder_due_on)
+    )
+    waiting = (step == "grace") | (step.is_in(STEPS) & (pl.col("step_due_on") > as_of))
 
     p_name, p_email, p_role = _pick_contact(PAYER_FIRST)
     o_name, o_email, o_role = _pick_contact(OWNER_FIRST)
-    owner_first = pl.col("step").is_in(["escalate", "legal", "done"])
+    owner_first = step.is_in(["escalate", "legal", "done"])
 
     fx = pl.LazyFrame(
         {
@@ -325,15 +413,20 @@ def chase_queue(
             pl.col("late_fee").fill_null(ZERO),
             pl.col("fee_claimed").fill_null(False),
         )
+        # an upcoming candidate (not past due) is listed only while nothing is logged at all
+        .filter((dpd > 0) | pl.col("last_chased_on").is_null())
         .with_columns(
-            pl.when(dpd < thresholds["reminder"])
+            pl.when(dpd <= 0)
+            .then(pl.lit("upcoming"))
+            .when((dpd < thresholds["reminder"]) & ~pl.col("logged_reminder"))
             .then(pl.lit("grace"))
             .otherwise(first_missing)
             .alias("step")
         )
+        .with_columns(step_due_on.alias("step_due_on"))
+        .with_columns(waiting.alias("waiting"))
         .with_columns(
-            (dpd >= threshold_of).fill_null(False).alias("step_due"),
-            (pl.col("due_date") + pl.duration(days=threshold_of)).alias("step_due_on"),
+            (step.is_in(MESSAGE_STEPS) & ~pl.col("waiting")).alias("step_due"),
             overdue.alias("overdue_step"),
             (pl.col("open") + pl.col("late_fee")).cast(MONEY).alias("claim_total"),
             (pl.col("status") == "disputed").alias("disputed"),
@@ -345,6 +438,7 @@ def chase_queue(
             pl.when(owner_first).then(o_role).otherwise(p_role).alias("contact_role"),
         )
         .join(fx, on="currency", how="left")
+        .with_columns(pl.lit(None, dtype=pl.Date).alias("fully_paid_on"))  # open > 0: not paid
         .with_columns(
             pl.when(legal_row & pl.col("fx_rate").is_not_null())
             .then(cents_to_money(round_div_half_up(claim_c * fx_u, FX_UNITS)))
@@ -356,9 +450,43 @@ def chase_queue(
             .alias("legal_cost_estimate"),
         )
         .with_columns(
-            (pl.col("claim_total_home") > pl.col("legal_cost_estimate")).alias("worth_it")
+            (pl.col("claim_total_home") > pl.col("legal_cost_estimate")).alias("worth_it"),
+            promise_state(as_of).alias("promise"),
         )
         .sort(["days_past_due", "open", "milestone_id"], descending=[True, True, False])
         .select(COLUMNS)
     )
     return out.collect(engine=engine_for(book.milestones))
+
+
+def message_groups(queue: pl.DataFrame) -> pl.DataFrame:
+    """Milestones that can share one message: queue rows with a step to take now, grouped by
+    client, step and contact (e-mail, case-insensitive, else name); groups of 2 or more.
+
+    ``queue`` is :func:`chase_queue` output. Columns: see ``GROUP_COLUMNS``; ``group`` is
+    ``"<client_id>|<step>|<contact key>"``, ``milestone_ids`` (and the groups) in queue order.
+    """
+    email = pl.col("contact_email").fill_null("").str.strip_chars().str.to_lowercase()
+    name = pl.col("contact").fill_null("").str.strip_chars().str.to_lowercase()
+    key = (
+        pl.when(email != "")
+        .then(pl.format("email:{}", email))
+        .otherwise(pl.format("name:{}", name))
+    )
+    return (
+        queue.lazy()
+        .filter(pl.col("step").is_in(MESSAGE_STEPS) & ~pl.col("waiting"))
+        .with_row_index("position")
+        .with_columns(pl.format("{}|{}|{}", "client_id", "step", key).alias("group"))
+        .group_by("group")
+        .agg(
+            pl.col("position").min().alias("first"),
+            *[pl.col(c).first() for c in GROUP_COLUMNS[1:7]],
+            pl.len().cast(pl.Int64).alias("count"),
+            pl.col("milestone_id").sort_by("position").alias("milestone_ids"),
+        )
+        .filter(pl.col("count") >= 2)
+        .sort("first")
+        .select(GROUP_COLUMNS)
+        .collect()
+    )

@@ -3,15 +3,26 @@
 Every figure is what another analytics function returns at the same date, never a second
 calculation: the chase steps due are ``chase_queue`` rows whose step is due (not ``grace``
 or ``done``); holds ending come from ``holds_ending``; open and overdue totals are sums of
-``milestone_facts.open`` (overdue: due date passed), which are what the aging report sums;
+``milestone_facts.open`` over *billed* milestones (:func:`tui.analytics.aging.is_billed`;
+overdue: due date passed), which are what the aging report sums (open = its total, overdue =
+its buckets after ``current``); work not yet invoiced is never counted as owed or overdue;
 the next expected payments, the lowest balance, the longest gap and the weekly inflow
 sparkline are the ``expected`` weekly ``forecast``.
 
-Decisions: "due within 7 days" lists open milestones due from today to today + 7;
-"delivered, not invoiced" lists milestones with status ``delivered`` whose contract's
-acceptance days have run out since delivery (a delivered milestone without a delivery date
-is listed too: its date is unknown, so it may well be time to invoice it); archived clients
-are included, like in the aging report (the money is still owed). Rules: docs/rules.md.
+Decisions: "due within 7 days" lists open milestones due from today to today + 7 (billed or
+not: an unbilled one is a reminder to invoice it in time). ``to_invoice`` is the work to
+invoice, each milestone once, among the open milestones that are not billed:
+
+- ``reason = "date passed"``: the aging report's ``to_invoice`` rows (not closed, due date on
+  or before today, never invoiced; SPEC 4.1), ``since`` = the due date;
+- ``reason = "accepted"``: status ``delivered`` and the contract's acceptance days have run
+  out since delivery (SPEC 2: it counts as accepted, time to invoice it), ``since`` = delivery
+  + acceptance days; a delivered milestone without a delivery date is listed too, with no
+  ``since`` (its date is unknown, so it may well be time to invoice it). A milestone that is
+  both is listed once, as "date passed".
+
+Sorted by ``since`` (unknown first, then oldest), then milestone id. Archived clients are
+included, like in the aging report (the money is still owed). Rules: docs/rules.md.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from typing import Any
 
 import polars as pl
 
+from tui.analytics.aging import is_billed, is_to_invoice
 from tui.analytics.base import BookData, milestone_facts
 from tui.analytics.chase import chase_queue, holds_ending
 from tui.analytics.forecast import forecast
@@ -49,9 +61,26 @@ class DashboardData:
     received_rows: list[dict[str, Any]] = field(default_factory=list)
     expected: list[dict[str, Any]] = field(default_factory=list)
     currency: str = ""
+    #: the forecast's lowest balance day by day: (its day, the balance)
     lowest: tuple[dt.date, Decimal] | None = None
+    #: open amounts later than any debt the book has seen paid: in no week of the forecast
+    uncertain: Decimal = Decimal("0.00")
     gap_days: int = 0
     weekly_inflow: list[Decimal] = field(default_factory=list)
+
+
+def work_to_invoice(today: dt.date) -> pl.Expr:
+    """Work to invoice at ``today``: not billed, not closed, open, and either past its planned
+    date (SPEC 4.1) or delivered with the contract's acceptance days run out (SPEC 2: it counts
+    as accepted; a delivered milestone without a delivery date too). Needs milestone facts."""
+    accepted_on = pl.col("delivered_on") + pl.duration(days=pl.col("acceptance_days"))
+    accepted = (
+        (pl.col("status") == "delivered")
+        & (pl.col("delivered_on").is_null() | (accepted_on <= today))
+        & ~is_billed(today)
+        & (pl.col("open") > 0)
+    )
+    return is_to_invoice(today) | accepted
 
 
 def dashboard_data(frames: BookData, today: dt.date, rows: int = LIST_ROWS) -> DashboardData:
@@ -63,10 +92,21 @@ def dashboard_data(frames: BookData, today: dt.date, rows: int = LIST_ROWS) -> D
     soon = owed.filter(pl.col("due_date").is_between(today, today + dt.timedelta(days=SOON_DAYS)))
     holds = holds_ending(frames, today, within_days=SOON_DAYS)
     accepted_on = pl.col("delivered_on") + pl.duration(days=pl.col("acceptance_days"))
-    to_invoice = owed.filter((pl.col("status") == "delivered")
-                             & (pl.col("delivered_on").is_null() | (accepted_on <= today)))  # fmt: skip
+    date_passed = is_to_invoice(today)
+    to_invoice = (
+        owed.filter(work_to_invoice(today))
+        .with_columns(
+            pl.when(date_passed)
+            .then(pl.lit("date passed"))
+            .otherwise(pl.lit("accepted"))
+            .alias("reason"),
+            pl.when(date_passed).then(pl.col("due_date")).otherwise(accepted_on).alias("since"),
+        )
+        .sort("since", "milestone_id", nulls_last=False)
+    )
     totals = (
-        owed.group_by("currency")
+        owed.filter(is_billed(today))
+        .group_by("currency")
         .agg(
             pl.col("open").sum().alias("open"),
             pl.len().alias("n_open"),
@@ -98,10 +138,11 @@ def dashboard_data(frames: BookData, today: dt.date, rows: int = LIST_ROWS) -> D
     return DashboardData(
         today=today, n_clients=frames.clients.height,
         chase=chase.head(rows).to_dicts(), soon=soon.sort("due_date", "milestone_id").head(rows).to_dicts(),
-        holds=holds.head(rows).to_dicts(), to_invoice=to_invoice.sort("delivered_on").head(rows).to_dicts(),
+        holds=holds.head(rows).to_dicts(), to_invoice=to_invoice.head(rows).to_dicts(),
         counts={"chase": chase.height, "soon": soon.height, "holds": holds.height,
                 "to_invoice": to_invoice.height, "expected": expected.height},
         totals=totals.to_dicts(), received=received.to_dicts(), received_rows=paid.head(rows).to_dicts(),
-        expected=expected.head(rows).to_dicts(), currency=report.currency, lowest=report.lowest,
+        expected=expected.head(rows).to_dicts(), currency=report.currency, lowest=(report.lowest_date, report.lowest[1]) if report.lowest else None,
+        uncertain=report.uncertain,
         gap_days=report.longest_gap_days, weekly_inflow=list(report.periods["inflow"]),
     )  # fmt: skip

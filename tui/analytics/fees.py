@@ -1,11 +1,18 @@
 """Late fees (SPEC 4.3): what each milestone's contract rule has accrued at ``as_of``.
 
-Rules, with worked examples and the SPEC revision 2 differences: docs/rules.md#late-fees
+Rules, with worked examples: docs/rules.md#late-fees
 
 Pure Polars, vectorised, exact: every amount is worked in integer cents (Int64/Int128)
 and rounded ONCE, half up, to the cent at the end, per milestone; never a float.
 
 Decisions (where the SPEC is silent), in the words a freelancer would use:
+
+Which milestones
+    Only *billed* milestones (:func:`tui.analytics.aging.is_billed`: an invoice date on or
+    before ``as_of``) of contracts with a rule have a row. A milestone never invoiced owes
+    no fee, even past its date (it is work to invoice); once invoiced, its fee counts from
+    its saved due date (which invoicing sets to the invoice date + the contract's terms
+    unless the user gives one), like any other.
 
 Day count
     Interest is counted for each day *after* the due date up to and including ``as_of``,
@@ -37,17 +44,26 @@ Rules
     - ``monthly``: ``late_fee_value`` percent per 30 days, simple, on the money-days.
     - ``annual``: ``late_fee_value`` percent per 365-day year, simple, on the money-days
       (leap years are not special), plus ``late_fee_fixed`` once (``fee_fixed``).
-    - ``statutory``: (reference rate in force on the due date for the contract's preset
-      + ``late_fee_value`` margin, default 8) percent per 365-day year on the money-days,
-      fixed for the life of the debt; later changes in the reference rate never change it.
+    - ``statutory``: (reference rate for the contract's preset + ``late_fee_value`` margin,
+      default 8) percent per 365-day year on the money-days, fixed for the life of the debt;
+      later changes in the reference rate never change it. The reference rate is the book's
+      rate in force on ``reference_day``: for ``uk`` the 30 June or 31 December immediately
+      before the first day of lateness (due + 1), as the Late Payment of Commercial Debts
+      (Interest) Act 1998 reads (30 June for lateness beginning 1 July - 31 December, 31
+      December of the year before for 1 January - 30 June); for ``eu`` the due date.
       Plus fixed compensation per milestone (each is its own debt, sized by its amount):
       ``uk`` 40 / 70 / 100 for amounts under 1,000 / under 10,000 / from 10,000;
       ``eu`` 40. The figure is taken in the contract's currency (milepay does not convert
       it; a UK-preset contract is expected to be in GBP, an EU one in EUR). A contract
       with no preset takes ``uk`` for GBP and ``eu`` otherwise (as the contract form
-      does). When the book's reference-rate table has no rate in force on the due date
-      (the due date is before its first row), the reference rate counts as 0 and
+      does). When the book's reference-rate table has no rate in force on the reference
+      day (it is before the preset's first row), the reference rate counts as 0 and
       ``rate_missing`` is true, so the screen can ask the user to add the rate.
+    - ``rate_warning`` (statutory rows whose fee applies; else empty): a one-line text
+      when the rate is missing, or when lateness began (due + 1) more than six calendar
+      months after the last row of the preset in the book's table: the rate may have
+      changed since, and the user should add newer rates (see
+      :func:`last_reference_dates`).
     - ``fee_interest`` is the rate-based part (percent, monthly, annual, statutory),
       ``fee_fixed`` the fixed part (flat, annual's fixed compensation, statutory
       compensation); ``late_fee = fee_interest + fee_fixed``.
@@ -72,6 +88,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from tui.analytics.aging import is_billed
 from tui.analytics.base import MONEY, BookData, engine_for
 
 #: Percent values are stored with 4 decimals: rate units are 1/10,000 of a percent.
@@ -81,6 +98,8 @@ FEE_KINDS = ("flat", "percent", "monthly", "annual", "statutory")
 #: UK fixed compensation in cents: 40 under 1,000; 70 under 10,000; 100 from 10,000.
 UK_UNDER_1000, UK_UNDER_10000, UK_FROM_10000 = 4_000, 7_000, 10_000
 EU_COMPENSATION = 4_000
+#: lateness beginning more than this long after a preset's last rate row gets a rate_warning
+STALE_AFTER = "6mo"
 
 COLUMNS = [
     "milestone_id",
@@ -92,7 +111,9 @@ COLUMNS = [
     "fee_fixed",
     "fee_rate",
     "reference_rate",
+    "reference_day",
     "rate_missing",
+    "rate_warning",
     "fee_from",
     "applies_on",
     "applies",
@@ -134,7 +155,9 @@ def _empty() -> pl.DataFrame:
         "fee_fixed": MONEY,
         "fee_rate": RATE,
         "reference_rate": RATE,
+        "reference_day": pl.Date,
         "rate_missing": pl.Boolean,
+        "rate_warning": pl.String,
         "fee_from": pl.Date,
         "applies_on": pl.Date,
         "applies": pl.Boolean,
@@ -146,13 +169,32 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+def last_reference_dates(reference_rates: pl.DataFrame) -> dict[str, dt.date]:
+    """Per preset, the date of the last row of the book's reference-rate table."""
+    last = reference_rates.group_by("preset").agg(pl.col("valid_from").max())
+    return dict(last.sort("preset").iter_rows())
+
+
+def reference_day(due_date: pl.Expr, preset: pl.Expr) -> pl.Expr:
+    """The day whose rate a statutory debt takes: for ``uk`` the 30 June or 31 December
+    immediately before the first day of lateness (due + 1); for other presets the due date."""
+    first_late = due_date + pl.duration(days=1)
+    year = first_late.dt.year()
+    uk = (
+        pl.when(first_late.dt.month() >= 7)
+        .then(pl.date(year, 6, 30))
+        .otherwise(pl.date(year - 1, 12, 31))
+    )
+    return pl.when(preset == "uk").then(uk).otherwise(due_date)
+
+
 def late_fees(book: BookData, as_of: dt.date) -> pl.DataFrame:
-    """One row per milestone whose contract has a late-fee rule: the fee accrued at ``as_of``.
+    """One row per billed milestone whose contract has a late-fee rule: the fee at ``as_of``.
 
     Columns: milestone_id, contract_id, currency, late_fee_kind, late_fee, fee_interest,
     fee_fixed (Decimal(18,2)), fee_rate (the percent used: per 30 days for monthly, per
-    year for annual/statutory, once for percent; null for flat), reference_rate
-    (statutory only), rate_missing, fee_from (first day interest counts: the day after
+    year for annual/statutory, once for percent; null for flat), reference_rate and
+    reference_day (statutory only), rate_missing, rate_warning (text, else ""), fee_from (first day interest counts: the day after
     the due date; for flat/percent the day the fee applies), applies_on (due + grace + 1),
     applies (the fee applies at as_of), days_late (days the milestone stayed unpaid past
     its due date, up to as_of), claimed, claimed_amount, claimed_on. Sorted by milestone_id.
@@ -186,9 +228,8 @@ def fees_for(
         )
     kind = pl.col("late_fee_kind")
     ms = (
-        ms_lazy.select(
-            pl.col("id").alias("milestone_id"), "contract_id", "amount", "due_date", "status"
-        )
+        ms_lazy.filter(is_billed(as_of))
+        .select(pl.col("id").alias("milestone_id"), "contract_id", "amount", "due_date", "status")
         .join(contracts, on="contract_id", how="inner")
         .with_columns(
             to_cents(pl.col("amount")).alias("amount_c"),
@@ -202,6 +243,7 @@ def fees_for(
             )
             .alias("preset"),
         )
+        .with_columns(reference_day(pl.col("due_date"), pl.col("preset")).alias("reference_day"))
         .collect(engine=engine_for(book.milestones))
     )
     if ms.height == 0:
@@ -237,28 +279,34 @@ def fees_for(
         )
     )
 
-    # The reference rate in force on each distinct (preset, due date): an as-of join on a
-    # few thousand keys rather than on every milestone.
+    # The reference rate in force on each distinct (preset, reference day): an as-of join
+    # on a few thousand keys rather than on every milestone.
     rates = (
         book.reference_rates.lazy()
         .select("preset", "valid_from", pl.col("rate").cast(RATE).alias("reference_rate"))
         .sort("valid_from")
     )
-    due_keys = (
+    last_rows = (
+        book.reference_rates.lazy()
+        .group_by("preset")
+        .agg(pl.col("valid_from").max().alias("rates_end"))
+    )
+    day_keys = (
         ms.lazy()
         .filter(pl.col("preset").is_not_null())
-        .select("preset", "due_date")
+        .select("preset", "reference_day")
         .unique()
-        .sort("due_date")
+        .sort("reference_day")
         .join_asof(
             rates,
-            left_on="due_date",
+            left_on="reference_day",
             right_on="valid_from",
             by="preset",
             strategy="backward",
             check_sortedness=False,
         )  # both sides sorted just above
-        .select("preset", "due_date", "reference_rate")
+        .join(last_rows, on="preset", how="left")
+        .select("preset", "reference_day", "reference_rate", "rates_end")
     )
     claims = (
         book.fee_claims.lazy()
@@ -269,7 +317,7 @@ def fees_for(
     base = (
         ms.lazy()
         .join(pay, on="milestone_id", how="left")
-        .join(due_keys, on=["preset", "due_date"], how="left")
+        .join(day_keys, on=["preset", "reference_day"], how="left")
         .with_columns(pl.col("paid_days_c", "paid_before_c", "paid_c").fill_null(0))
         .with_columns(
             pl.when(pl.col("paid_c") >= pl.col("amount_c"))
@@ -331,12 +379,38 @@ def fees_for(
         .cast(pl.Int128)
     )
     paid_until = pl.min_horizontal(pl.lit(as_of), pl.col("fully_paid_on"))
+    statutory = kind == "statutory"
+    first_late = pl.col("due_date") + pl.duration(days=1)
+    preset_name = pl.col("preset").str.to_uppercase()
+    rate_warning = (
+        pl.when(~statutory | ~pl.col("applies"))
+        .then(pl.lit(""))
+        .when(pl.col("reference_rate").is_null())
+        .then(
+            pl.format(
+                "no {} reference rate in force on {}: add it in settings (counted as 0)",
+                preset_name,
+                pl.col("reference_day"),
+            )
+        )
+        .when(first_late > pl.col("rates_end").dt.offset_by(STALE_AFTER))
+        .then(
+            pl.format(
+                "the book's {} reference rates end {}, more than 6 months before this debt "
+                "was late ({}): the rate may have changed; add newer rates in settings",
+                preset_name,
+                pl.col("rates_end"),
+                first_late,
+            )
+        )
+        .otherwise(pl.lit(""))
+    )
     out = (
         base.with_columns(
             applies.alias("applies"),
             fee_rate.alias("fee_rate"),
             money_days.alias("money_days"),
-            (kind == "statutory").and_(pl.col("reference_rate").is_null()).alias("rate_missing"),
+            statutory.and_(pl.col("reference_rate").is_null()).alias("rate_missing"),
             pl.when(closed)
             .then(0)
             .otherwise((paid_until - pl.col("due_date")).dt.total_days().clip(0))
@@ -351,6 +425,7 @@ def fees_for(
             .cast(pl.Int128)
             .alias("interest_c"),
             pl.when(pl.col("applies")).then(fixed_c).otherwise(0).cast(pl.Int128).alias("fixed_c"),
+            rate_warning.alias("rate_warning"),
         )
         .join(claims, on="milestone_id", how="left")
         .select(
@@ -363,7 +438,9 @@ def fees_for(
             cents_to_money(pl.col("fixed_c")).alias("fee_fixed"),
             "fee_rate",
             pl.col("reference_rate").cast(RATE),
+            pl.when(statutory).then(pl.col("reference_day")).alias("reference_day"),
             "rate_missing",
+            "rate_warning",
             pl.when(kind.is_in(["flat", "percent"]))
             .then(pl.col("applies_on"))
             .otherwise(pl.col("due_date") + pl.duration(days=1))

@@ -1,8 +1,7 @@
 """Cash-flow forecast (SPEC 4.2): when the open milestones will be paid, what goes out, and
 what is left in the bank period by period, in the home currency.
 
-Rules, with worked examples and the SPEC revision 2 differences:
-docs/rules.md#cash-flow-forecast
+Rules, with a worked example: docs/rules.md#cash-flow-forecast
 
 Pure Polars: no textual, no duckdb, no clock. Money stays Decimal (per row Decimal(18,2),
 period sums Decimal(38,2)); currency conversion is exact (see *Currency* below).
@@ -31,29 +30,50 @@ on integers:
   2.5 -> 3); then floored at 0.
 - 90th percentile: nearest rank, the value at rank ``ceil(0.9 n)`` (1-based) of the sorted
   delays (always an observed delay, so no rounding); floored at 0. With nearest rank the
-  90th percentile is never below the rounded-up median, so per milestone
-  contractual <= expected <= pessimistic.
+  90th percentile is never below the rounded-up median of the same delays, so per milestone
+  contractual <= expected <= pessimistic (where all three have a date and expected follows
+  no promise).
 - a client with fewer than 2 fully paid milestones takes the portfolio figures: the same
   statistics over every client's fully paid milestones pooled (``source='portfolio'``), or 0
   when nobody has paid anything yet (``source='none'``).
 
-*Expected dates.* ``contractual`` = max(as_of, due_date); ``expected`` = max(as_of,
-due_date + median); ``pessimistic`` = max(as_of, due_date + p90). In ``pessimistic``, open
-amounts more than 90 days past due at ``as_of`` (the SPEC's fixed 90, not the aging edges)
-are left out of the inflows and summed in ``at_risk``.
+*Forecast due date.* Billed = invoiced on or before ``as_of`` (an ``invoiced`` or
+``disputed`` milestone with no invoice date is billed: the SPEC says it always has one). A
+milestone that is not billed but whose due date is before ``as_of`` is work not invoiced yet,
+not a debt: it cannot be late, so it is placed as if invoiced on ``as_of``, with the forecast
+due date ``as_of + payment_terms_days`` of its contract (our decision: the SPEC is silent).
+Every other milestone keeps its due date. ``x = as_of - forecast due`` is its days past due.
+
+*Expected dates.* ``contractual`` = max(as_of, forecast due). ``expected`` and
+``pessimistic`` add a delay d (the median, resp. the 90th percentile): for x <= 0 (not yet
+due) the client's delays as above (client, else portfolio, else 0); for x > 0 only the delays
+greater than x count, the client's when it has at least 2 such, else all clients' pooled when
+they have at least 2 such (``delay_from`` says which), same statistics, floored at 0; date =
+max(as_of, forecast due + d). When x > 0 and neither has 2 such delays the milestone is
+``uncertain``: no date and no period (the debt is already later than the history knows).
+
+*Promises and holds.* In ``expected`` only, a promise to pay (``promised_on`` >= as_of)
+replaces the scenario date (a past promise is ignored; a promised milestone is never
+uncertain). Then the what-if shifts, then the hold floor: a milestone on a hold active at
+as_of (``until`` >= as_of and not released on or before as_of; the latest ``until`` of its
+active holds) is placed no earlier than the day after ``until``, in every scenario. So
+date = max(as_of, base + total shift, until + 1), and an uncertain one stays uncertain.
 
 *What-ifs* (:class:`Adjustment`, never written to the book). ``shift_client`` and
-``shift_milestone`` move the scenario's expected date by ``days`` (negative = earlier); all
-shifts that hit a milestone are added first and applied once, still never before
-``as_of``: ``max(as_of, scenario_date + total_shift)``, so adjustments commute and +30 then
--30 is no change. ``drop_client`` treats the client as a default: its milestones get
-placement ``dropped`` and count nowhere (not in inflows, later, at_risk or unconverted).
-``at_risk`` looks at days past due, a fact of the debt, so shifting does not change it.
+``shift_milestone`` move the date by ``days`` (negative = earlier); all shifts that hit a
+milestone are added first and applied once, still never before ``as_of`` (nor before the
+hold floor), so adjustments commute and +30 then -30 is no change. ``drop_client`` treats the
+client as a default: its milestones get placement ``dropped`` and count nowhere (not in
+inflows, later, uncertain, at_risk or unconverted). ``at_risk`` looks at days past due, a fact
+of the debt, so shifting does not change it.
 
 *Placement* of each open milestone, first match wins: ``dropped`` (dropped client),
 ``unconverted`` (no rate for its currency: listed apart, whatever its date), ``at_risk``
-(pessimistic, > 90 days past due), ``later`` (expected after the horizon's end), else
-``period``.
+(pessimistic: x > 90, the SPEC's fixed 90, not the aging edges, or uncertain), ``uncertain``
+(expected), ``later`` (expected after the horizon's end), else ``period``. ``reason`` says
+what set the date, first match wins: ``uncertain``, ``hold`` (the floor moved it), ``shift``
+(a what-if moved it), ``promise``, ``conditional`` (x > 0), ``terms`` (unbilled work past its
+date), ``median`` / ``p90`` (from the delays), ``due`` (contractual, or no history at all).
 
 *Currency.* The home currency is ``settings.home_currency`` (rate 1, whatever ``fx`` says
 about it); ``settings.fx[c]`` is the value of one unit of ``c`` in the home currency. Each
@@ -70,22 +90,24 @@ out of the outflows), ``cash_in`` (payments received between the opening date an
 *Outflows.* Expense occurrences (:func:`tui.analytics.expenses.expense_occurrences`) from
 ``as_of`` inclusive to the horizon's end; earlier occurrences are not outflows.
 
-*Cash at as_of.* ``opening_balance`` + payments received after ``opening_balance_date`` up
-to and including ``as_of`` - expense occurrences after ``opening_balance_date`` and before
-``as_of`` (all converted). So the opening balance is the balance at the end of its date,
-and the cash at ``as_of`` is the balance before that day's expenses (those are the first
-period's outflows). One edge follows from the SPEC's two rules: when ``as_of`` is the opening
-date itself, that day's expenses are outflows of the first period (outflows run from as_of
-inclusive), so an opening balance entered after paying them would count them twice; enter
-the opening balance of a day before its expenses, or date it the day before. Without an
-opening date the opening balance is taken as is, with no adjustment. When ``as_of`` is before the opening date the same convention is walked back:
-opening balance - payments received after ``as_of`` up to the opening date + expense
-occurrences from ``as_of`` to the opening date inclusive.
+*Cash at as_of.* The opening balance is the cash at the START of its date (SPEC 4.2):
+``opening_balance`` + payments received on or after ``opening_balance_date`` up to and
+including ``as_of`` - expense occurrences on or after ``opening_balance_date`` and before
+``as_of`` (all converted). So a payment recorded on the opening date always counts, and the
+cash at ``as_of`` holds that day's payments but not its expenses (those are the first
+period's outflows). Without an opening date the opening balance is taken as is. When
+``as_of`` is before the opening date the same convention is walked back: opening balance -
+payments received after ``as_of`` and before the opening date + expense occurrences from
+``as_of`` to the day before the opening date (the opening date's own movements come after
+its opening balance).
 
 *Periods table.* inflow, outflow, net = inflow - outflow, balance = previous balance + net
 (the first from ``cash_at_as_of``). ``later`` = converted inflows expected after the
-horizon's end. ``lowest`` = the start of the period with the lowest closing balance and that
-balance (the earliest period on ties). ``longest_gap_days`` = the longest run of
+horizon's end. ``uncertain`` = converted uncertain amounts (expected only). The lowest
+balance is counted day by day: cash at as_of, then the balance at the end of each day to the
+horizon's end (that day's placed inflows and outflows); the lowest of these (never above cash
+at as_of), the earliest day on ties: ``lowest_date``, and ``lowest`` = (start of the period
+holding it, balance). ``longest_gap_days`` = the longest run of
 consecutive days from ``as_of`` (counted) to the horizon's end (counted) with no expected
 inflow; only inflows placed in a period count (not unconverted or dropped ones). With no
 inflow at all it is the whole window, ``horizon_end - as_of + 1``.
@@ -101,11 +123,11 @@ from typing import Literal
 
 import polars as pl
 
+from tui.analytics.aging import INVOICED_STATUSES
 from tui.analytics.base import (
     CLOSED,
     MONEY,
     BookData,
-    days_past_due,
     engine_for,
     fully_paid_on,
     open_amount,
@@ -116,6 +138,8 @@ from tui.domain.model import Settings
 
 __all__ = [
     "PLACEMENTS",
+    "PLACEMENT_COLUMNS",
+    "REASONS",
     "SCENARIOS",
     "Adjustment",
     "ForecastReport",
@@ -129,7 +153,9 @@ __all__ = [
 SCENARIOS = ("contractual", "expected", "pessimistic")
 PERIODS = ("week", "month")
 ADJUSTMENT_KINDS = ("shift_client", "shift_milestone", "drop_client")
-PLACEMENTS = ("period", "later", "at_risk", "unconverted", "dropped")
+PLACEMENTS = ("period", "later", "at_risk", "uncertain", "unconverted", "dropped")
+#: why a milestone has its date (placements' ``reason``), see the module doc
+REASONS = ("due", "terms", "median", "p90", "conditional", "promise", "shift", "hold", "uncertain")
 #: pessimistic: open amounts more than this many days past due are at risk (SPEC 4.2)
 AT_RISK_DAYS = 90
 #: period and report totals
@@ -139,8 +165,11 @@ CENT = Decimal("0.01")
 PLACEMENT_COLUMNS = [
     "milestone_id", "client_id", "client", "contract", "seq", "milestone", "currency", "open",
     "open_home", "due_date", "days_past_due", "delay", "expected_date", "placement",
-    "period_start",
+    "period_start", "forecast_due", "delay_from", "reason", "promised_on", "hold_until",
 ]  # fmt: skip
+#: the (client, delay) search key of :func:`_conditional`: client_id * 2**32 + delay + 2**31
+_KEY_SHIFT = 1 << 32
+_KEY_OFFSET = 1 << 31
 DELAY_SCHEMA: dict[str, pl.DataType] = {
     "client_id": pl.Int64(),
     "median_delay": pl.Int64(),
@@ -202,18 +231,30 @@ class ForecastReport:
     periods: pl.DataFrame
     #: home-currency inflows expected after the horizon's end
     later: Decimal
-    #: pessimistic only: open amounts > 90 days past due (home currency), else 0
+    #: pessimistic only: open amounts > 90 days past due and the uncertain ones (home
+    #: currency), else 0
     at_risk: Decimal
+    #: expected only: open amounts later than their history knows (placement ``uncertain``,
+    #: in no period; home currency), else 0 (pessimistic counts them in at_risk)
+    uncertain: Decimal
     #: currency, amount: open amounts in currencies with no fx rate (never dropped, never at par)
     unconverted: pl.DataFrame
-    #: start of the period with the lowest closing balance (earliest on ties), and that balance
+    #: the lowest balance counted day by day (cash at as_of, then each day-end balance; never
+    #: above cash at as_of, earliest day on ties): the start of the period holding that day,
+    #: and the balance
     lowest: tuple[dt.date, Decimal]
+    #: the day of the lowest balance (as_of when nothing ever goes below cash at as_of)
+    lowest_date: dt.date
     #: longest run of days from as_of to the horizon's end (both counted) with no expected inflow
     longest_gap_days: int
-    #: per open milestone (open > 0), in the book's milestone order: ``PLACEMENT_COLUMNS``, i.e.
-    #: the brief's columns plus days_past_due, delay (the scenario's delay in days, 0 for
-    #: contractual) and period_start (null unless placed in a period); ``open_home`` is null for
-    #: an unconverted currency; ``placement`` is one of ``PLACEMENTS``
+    #: per open milestone (open > 0), by milestone_id: ``PLACEMENT_COLUMNS``: days_past_due
+    #: (as_of - forecast_due, <= 0 for unbilled work), delay (the scenario's delay in days, 0
+    #: for contractual, null when promised or uncertain), expected_date (null when uncertain),
+    #: period_start (null unless placed in a period), forecast_due, delay_from ('client' |
+    #: 'portfolio' | 'none', null for contractual, promised or uncertain), reason (one of
+    #: ``REASONS``), promised_on (as in the book), hold_until (the active hold's end, else
+    #: null); ``open_home`` is null for an unconverted currency; ``placement`` is one of
+    #: ``PLACEMENTS``
     placements: pl.DataFrame
     #: expense occurrences in the horizon: expense_id, name, date, amount, currency, amount_home
     outflows: pl.DataFrame
@@ -319,19 +360,11 @@ def _delay_stats(samples: pl.LazyFrame, by: str | None) -> pl.LazyFrame:
     )
 
 
-def _delay_table(facts: pl.DataFrame, client_ids: pl.Series) -> pl.DataFrame:
+def _delay_table(
+    facts: pl.DataFrame, client_ids: pl.Series, samples: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per client the delays each scenario uses, with the portfolio fallback applied."""
-    samples = (
-        facts.lazy()
-        .filter(pl.col("fully_paid_on").is_not_null())
-        .select(
-            pl.col("client_id").cast(pl.Int64),
-            (pl.col("fully_paid_on") - pl.col("due_date"))
-            .dt.total_days()
-            .cast(pl.Int64)
-            .alias("delay"),
-        )
-    )
+    samples = (_samples(facts) if samples is None else samples).lazy()
     per_client = _delay_stats(samples, "client_id").collect(engine=engine_for(facts))
     has_any = per_client.height > 0
     if has_any:
@@ -447,13 +480,13 @@ def _cash_at(book: BookData, rates: pl.DataFrame, as_of: dt.date) -> tuple[Decim
     settings = book.settings
     opening = Decimal(settings.opening_balance).quantize(CENT)
     od = settings.opening_balance_date
-    if od is None or od == as_of:
+    if od is None:
         return opening, _empty_unconverted_other()
     day = dt.timedelta(days=1)
-    if od < as_of:
-        sign, pay_window, exp_window = 1, (od + day, as_of), (od + day, as_of - day)
+    if od <= as_of:
+        sign, pay_window, exp_window = 1, (od, as_of), (od, as_of - day)
     else:
-        sign, pay_window, exp_window = -1, (as_of + day, od), (as_of, od)
+        sign, pay_window, exp_window = -1, (as_of + day, od - day), (as_of, od - day)
     payments = (
         book.payments.lazy()
         .filter(pl.col("received_on").is_between(*pay_window))
@@ -489,6 +522,38 @@ def _cash_at(book: BookData, rates: pl.DataFrame, as_of: dt.date) -> tuple[Decim
     return cash, other
 
 
+def _lowest(
+    cash: Decimal, in_period: pl.DataFrame, outflows: pl.DataFrame, as_of: dt.date
+) -> tuple[dt.date, Decimal]:
+    """The lowest of cash at as_of and each day-end balance (earliest day on ties)."""
+    moves = (
+        pl.concat(
+            [
+                in_period.select(
+                    pl.col("expected_date").alias("date"), pl.col("open_home").cast(TOTAL)
+                ),
+                outflows.filter(pl.col("amount_home").is_not_null()).select(
+                    "date", (-pl.col("amount_home")).cast(TOTAL).alias("open_home")
+                ),
+            ]
+        )
+        .group_by("date")
+        .agg(pl.col("open_home").sum().cast(TOTAL))
+        .sort("date")
+    )
+    best_date, best, balance = as_of, cash, cash
+    for date, net in moves.iter_rows():
+        balance += net
+        if balance < best:
+            best_date, best = date, balance
+    return best_date, Decimal(best).quantize(CENT)
+
+
+def _period_index(bounds: list[tuple[dt.date, dt.date]], day: dt.date) -> int:
+    """The index of the period holding ``day``."""
+    return next(i for i, (lo, hi) in enumerate(bounds) if lo <= day <= hi)
+
+
 # ---- the forecast -------------------------------------------------------------------------
 
 
@@ -519,10 +584,11 @@ def forecast(
     rates = _rates(settings)
 
     facts = money_facts(book, as_of)
-    delays = _delay_table(facts, book.clients["id"])
-    placements = _place(book, facts, delays, rates, as_of, end, scenario, period, adjustments).sort(
-        "milestone_id"
-    )
+    samples = _samples(facts)
+    delays = _delay_table(facts, book.clients["id"], samples)
+    placements = _place(
+        book, facts, samples, delays, rates, as_of, end, scenario, period, adjustments
+    ).sort("milestone_id")
 
     outflows = (
         _convert(
@@ -563,8 +629,7 @@ def forecast(
         .select("start", "end", "inflow", "outflow", "net", "balance")
     )
 
-    balances = periods["balance"].to_list()
-    low = min(range(len(balances)), key=lambda i: (balances[i], i))
+    low_date, low = _lowest(cash, in_period, outflows, as_of)
     unconverted = (
         placements.filter(pl.col("placement") == "unconverted")
         .group_by("currency")
@@ -581,8 +646,10 @@ def forecast(
         periods=periods,
         later=_sum(placements.filter(pl.col("placement") == "later")["open_home"]),
         at_risk=_sum(placements.filter(pl.col("placement") == "at_risk")["open_home"]),
+        uncertain=_sum(placements.filter(pl.col("placement") == "uncertain")["open_home"]),
         unconverted=unconverted if unconverted.height else _empty_unconverted(),
-        lowest=(periods["start"][low], balances[low]),
+        lowest=(bounds[_period_index(bounds, low_date)][0], low),
+        lowest_date=low_date,
         longest_gap_days=_longest_gap(in_period["expected_date"].unique().to_list(), as_of, end),
         placements=placements,
         outflows=outflows,
@@ -591,9 +658,71 @@ def forecast(
     )
 
 
+def _samples(facts: pl.DataFrame) -> pl.DataFrame:
+    """The delay samples (fully paid milestones): client_id, delay, sorted by both."""
+    return (
+        facts.lazy()
+        .filter(pl.col("fully_paid_on").is_not_null())
+        .select(
+            pl.col("client_id").cast(pl.Int64),
+            (pl.col("fully_paid_on") - pl.col("due_date"))
+            .dt.total_days()
+            .cast(pl.Int64)
+            .alias("delay"),
+        )
+        .sort("client_id", "delay")
+        .collect(engine=engine_for(facts))
+    )
+
+
+def _stat_of_tail(flat: pl.Series, first: pl.Series, count: pl.Series, stat: str) -> pl.Series:
+    """The statistic of the ``count`` sorted delays ``flat[first:first+count]`` of each row
+    (exact integers as in :func:`_delay_stats`), null where ``count`` < 2."""
+    ok = pl.col("count") >= 2
+    at = pl.DataFrame({"first": first.cast(pl.Int64), "count": count.cast(pl.Int64)}).select(
+        pl.when(ok).then(pl.col("first") + (pl.col("count") - 1) // 2).alias("lo"),
+        pl.when(ok).then(pl.col("first") + pl.col("count") // 2).alias("hi"),
+        pl.when(ok).then(pl.col("first") + (9 * pl.col("count") + 9) // 10 - 1).alias("p90"),
+    )
+    if stat == "p90":
+        return flat.gather(at["p90"])
+    return (flat.gather(at["lo"]) + flat.gather(at["hi"]) + 1) // 2
+
+
+def _conditional(
+    samples: pl.DataFrame, client_id: pl.Series, x: pl.Series, stat: str
+) -> tuple[pl.Series, pl.Series]:
+    """Per row (a client and x > 0 days past due): the delay from the delays greater than x
+    (the client's with at least 2 such, else the pooled ones with at least 2 such) and where
+    it came from ('client' / 'portfolio'); both null when neither has 2 (uncertain).
+
+    The samples are sorted by (client, delay), so the delays above x of a client are the run
+    from the first key above (client, x) to the client's last: found by binary search on one
+    Int64 key per sample, with no per-row list.
+    """
+    cid, x = client_id.cast(pl.Int64), x.cast(pl.Int64)
+    keys = samples["client_id"] * _KEY_SHIFT + samples["delay"] + _KEY_OFFSET
+    first = keys.search_sorted(cid * _KEY_SHIFT + x + _KEY_OFFSET, side="right").cast(pl.Int64)
+    stop = keys.search_sorted((cid + 1) * _KEY_SHIFT, side="left").cast(pl.Int64)
+    own = _stat_of_tail(samples["delay"], first, stop - first, stat)
+    pooled = samples["delay"].sort()
+    p_first = pooled.search_sorted(x, side="right").cast(pl.Int64)
+    pool = _stat_of_tail(pooled, p_first, pooled.len() - p_first, stat)
+    frame = pl.DataFrame({"own": own, "pool": pool}).select(
+        pl.coalesce("own", "pool").cast(pl.Int64).alias("delay"),
+        pl.when(pl.col("own").is_not_null())
+        .then(pl.lit("client"))
+        .when(pl.col("pool").is_not_null())
+        .then(pl.lit("portfolio"))
+        .alias("from"),
+    )
+    return frame["delay"], frame["from"]
+
+
 def _place(
     book: BookData,
     facts: pl.DataFrame,
+    samples: pl.DataFrame,
     delays: pl.DataFrame,
     rates: pl.DataFrame,
     as_of: dt.date,
@@ -602,12 +731,7 @@ def _place(
     period: str,
     adjustments: tuple[Adjustment, ...],
 ) -> pl.DataFrame:
-    """Each open milestone with its converted amount, expected date and placement."""
-    delay = {
-        "contractual": pl.lit(0, dtype=pl.Int64),
-        "expected": pl.col("median_delay"),
-        "pessimistic": pl.col("p90_delay"),
-    }[scenario]
+    """Each open milestone with its converted amount, expected date, reason and placement."""
     shift = pl.lit(0, dtype=pl.Int64)
     dropped: list[int] = []
     for a in adjustments:
@@ -617,11 +741,14 @@ def _place(
         key = "client_id" if a.kind == "shift_client" else "milestone_id"
         shift = shift + pl.when(pl.col(key) == a.target).then(a.days).otherwise(0)
     start = pl.lit(as_of, dtype=pl.Date)
-    scenario_date = pl.max_horizontal(start, pl.col("due_date") + pl.duration(days=pl.col("delay")))
     open_rows = facts.filter(pl.col("open") > 0)
     rows = open_rows["row"]
-    titles = book.milestones.select(
-        pl.col("seq").cast(pl.Int64).gather(rows), pl.col("title").gather(rows).alias("milestone")
+    extra = book.milestones.select(
+        pl.col("seq").cast(pl.Int64).gather(rows),
+        pl.col("title").gather(rows).alias("milestone"),
+        pl.col("invoiced_on").gather(rows),
+        pl.col("status").gather(rows),
+        pl.col("promised_on").gather(rows),
     )
     names = (
         book.contracts.lazy()
@@ -629,6 +756,7 @@ def _place(
             pl.col("id").cast(pl.Int64).alias("contract_id"),
             pl.col("title").alias("contract"),
             pl.col("client_id").cast(pl.Int64),
+            pl.col("payment_terms_days").cast(pl.Int64).alias("terms"),
         )
         .join(
             book.clients.lazy().select(
@@ -637,45 +765,139 @@ def _place(
             on="client_id",
             how="left",
         )
-        .select("contract_id", "contract", "client")
+        .select("contract_id", "contract", "client", "terms")
     )
+    held = (
+        book.holds.lazy()
+        .filter(
+            (pl.col("until") >= as_of)
+            & (pl.col("released_on").is_null() | (pl.col("released_on") > as_of))
+        )
+        .group_by(pl.col("milestone_id").cast(pl.Int64))
+        .agg(pl.col("until").max().alias("hold_until"))
+    )
+    billed = pl.col("invoiced_on") <= as_of
+    billed = billed.fill_null(pl.col("status").is_in(INVOICED_STATUSES))
     lf = (
-        pl.concat([open_rows, titles], how="horizontal")
+        pl.concat([open_rows, extra], how="horizontal")
         .lazy()
         .join(names, on="contract_id", how="left", maintain_order="left")
         .join(
-            delays.lazy().select("client_id", "median_delay", "p90_delay"),
+            delays.lazy().select("client_id", "median_delay", "p90_delay", "source"),
             on="client_id",
             how="left",
             maintain_order="left",
         )
+        .join(held, on="milestone_id", how="left", maintain_order="left")
         .with_columns(
-            delay.fill_null(0).alias("delay"),
-            days_past_due(as_of, pl.Int64).alias("days_past_due"),
+            (~billed & (pl.col("due_date") < as_of)).alias("unbilled_late"),
         )
         .with_columns(
-            pl.max_horizontal(start, scenario_date + pl.duration(days=shift)).alias("expected_date")
+            pl.when(pl.col("unbilled_late"))
+            .then(start + pl.duration(days=pl.col("terms").fill_null(0)))
+            .otherwise(pl.col("due_date"))
+            .alias("forecast_due"),
+        )
+        .with_columns(
+            (start - pl.col("forecast_due")).dt.total_days().cast(pl.Int64).alias("days_past_due")
         )
     )
     lf = _convert(lf, "open", rates, "open_home")
+    df = lf.collect(engine=engine_for(book.milestones))
+
+    x = pl.col("days_past_due")
+    if scenario == "contractual":
+        df = df.with_columns(
+            pl.lit(0, dtype=pl.Int64).alias("delay"),
+            pl.lit(None, dtype=pl.String).alias("delay_from"),
+            pl.lit(False).alias("promised"),
+        )
+    else:
+        stat = "median" if scenario == "expected" else "p90"
+        late = df.select("client_id", "days_past_due").with_row_index("i").filter(x > 0)
+        cond, cond_from = _conditional(samples, late["client_id"], late["days_past_due"], stat)
+        found = late.select("i", cond.alias("cond"), cond_from.alias("cond_from"))
+        promised = (
+            (pl.col("promised_on") >= as_of).fill_null(False)
+            if scenario == "expected"
+            else pl.lit(False)
+        )
+        df = (
+            df.with_row_index("i")
+            .join(found, on="i", how="left", maintain_order="left")
+            .drop("i")
+            .with_columns(promised.alias("promised"))
+        ).with_columns(
+            pl.when(pl.col("promised"))
+            .then(None)
+            .when(x > 0)
+            .then(pl.col("cond"))
+            .otherwise(pl.col(f"{stat}_delay").fill_null(0))
+            .alias("delay"),
+            pl.when(pl.col("promised"))
+            .then(None)
+            .when(x > 0)
+            .then(pl.col("cond_from"))
+            .otherwise(pl.col("source").fill_null("none"))
+            .alias("delay_from"),
+        )
+    uncertain = ~pl.col("promised") & (x > 0) & pl.col("delay").is_null()
+    if scenario == "contractual":
+        uncertain = pl.lit(False)
+    base = (
+        pl.when(pl.col("promised"))
+        .then(pl.col("promised_on"))
+        .otherwise(pl.col("forecast_due") + pl.duration(days=pl.col("delay").fill_null(0)))
+    )
+    shifted = pl.max_horizontal(start, base + pl.duration(days=shift))
+    floor = pl.col("hold_until") + pl.duration(days=1)
+    df = df.with_columns(
+        uncertain.alias("uncertain"),
+        shift.alias("shift"),
+        shifted.alias("shifted"),
+    ).with_columns(
+        pl.when(pl.col("uncertain"))
+        .then(None)
+        .otherwise(pl.max_horizontal("shifted", floor))
+        .alias("expected_date"),
+    )
+    history = "median" if scenario == "expected" else "p90"
+    reason = (
+        pl.when(pl.col("uncertain"))
+        .then(pl.lit("uncertain"))
+        .when(floor > pl.col("shifted"))
+        .then(pl.lit("hold"))
+        .when(pl.col("shift") != 0)
+        .then(pl.lit("shift"))
+        .when(pl.col("promised"))
+        .then(pl.lit("promise"))
+        .when(pl.lit(scenario != "contractual") & (x > 0))
+        .then(pl.lit("conditional"))
+        .when(pl.col("unbilled_late"))
+        .then(pl.lit("terms"))
+        .when(pl.lit(scenario != "contractual") & (pl.col("delay_from") != "none"))
+        .then(pl.lit(history))
+        .otherwise(pl.lit("due"))
+    )
     placement = (
         pl.when(pl.col("client_id").is_in(pl.Series(dropped, dtype=pl.Int64).implode()))
         .then(pl.lit("dropped"))
         .when(pl.col("open_home").is_null())
         .then(pl.lit("unconverted"))
-        .when(pl.lit(scenario == "pessimistic") & (pl.col("days_past_due") > AT_RISK_DAYS))
+        .when(pl.lit(scenario == "pessimistic") & ((x > AT_RISK_DAYS) | pl.col("uncertain")))
         .then(pl.lit("at_risk"))
+        .when(pl.col("uncertain"))
+        .then(pl.lit("uncertain"))
         .when(pl.col("expected_date") > end)
         .then(pl.lit("later"))
         .otherwise(pl.lit("period"))
     )
     return (
-        lf.with_columns(placement.alias("placement"))
+        df.with_columns(reason.alias("reason"), placement.alias("placement"))
         .with_columns(
             pl.when(pl.col("placement") == "period")
             .then(_truncate("expected_date", period))
             .alias("period_start")
         )
         .select(PLACEMENT_COLUMNS)
-        .collect(engine=engine_for(book.milestones))
     )

@@ -6,8 +6,8 @@ docs/rules.md#client-scorecards
 One row per client (archived ones too: the scorecard is where a past client is judged), at a
 date ``as_of``. Amounts are in the home currency (``currency`` column):
 
-- **billed**: the amount of every milestone that is *billed* at ``as_of`` (invoiced on or before
-  ``as_of`` -- or status invoiced/disputed without a date -- or due on or before ``as_of``; the
+- **billed**: the amount of every milestone that is *billed* at ``as_of``
+  (:func:`tui.analytics.aging.is_billed`: it has an invoice date on or before ``as_of``; the
   same rule as the aging report), written-off ones included, cancelled ones excluded; plus any
   money received on milestones that are not billed (paid in advance, or paid and then cancelled).
   So ``billed = paid + open + written_off`` exactly, per currency.
@@ -19,13 +19,21 @@ date ``as_of``. Amounts are in the home currency (``currency`` column):
   ones left out): the share whose payments reached the amount on or before the due date. A
   Decimal fraction rounded half up to 4 places (``0.7500`` is 75 %); null when none is fully
   paid. ``on_time_count`` and ``fully_paid_count`` give the exact counts.
-- **median_days_late** / **worst_days_late**: over the same fully paid milestones, days late =
-  date fully paid - due date, floored at 0 (an early payment is 0 days late, not negative).
-  The median is the true median (a whole number or a half, e.g. 4.5; Float64 since it is a
-  count of days, not money); null when none is fully paid. ``oldest_overdue_days`` adds the
-  days past due of the oldest milestone still overdue (null when none), because an unpaid
-  milestone is not in the paid history yet.
+- **median_days_late**: over the same fully paid milestones, days late = date fully paid - due
+  date, floored at 0 (an early payment is 0 days late, not negative). The true median (a
+  whole number or a half, e.g. 4.5; Float64 since it is a count of days, not money); null
+  when none is fully paid.
+- **oldest_overdue_days**: the days past due of the oldest billed milestone still open and
+  past due (null when none), whatever its currency.
+- **worst_days_late**: the most of the paid milestones' days late and ``oldest_overdue_days``
+  (an open debt 141 days late is worse than any paid history); null with neither. Never
+  counts unbilled milestones.
 - **chase_events**: chase events logged on the client's milestones on or before ``as_of``.
+- **promises_made** / **promises_kept** / **promises_broken**: the client's milestones with a
+  promised payment date (``promised_on``; cancelled ones left out), and of them the kept ones
+  (fully paid on or before the promised date) and the broken ones (the promised date is
+  before ``as_of`` and they were not); the rest are pending
+  (:func:`tui.analytics.chase.promise_state`).
 - **red_flags**: one text, ``"; "``-joined, per contract (archived and cancelled included, as
   history): the contract's own ``red_flags`` text; ``work started without a signed contract``
   (not signed by ``as_of`` while a milestone shows work -- progress, a status past planned, an
@@ -67,16 +75,22 @@ from tui.analytics.base import (
     open_amount,
     paid_by_milestone,
 )
+from tui.analytics.chase import promise_state
 
 AMOUNTS = ["billed", "paid", "open", "overdue", "written_off"]
 #: statuses that show work was done on a milestone
 WORKED_STATUSES = ["in_progress", "delivered", "invoiced", "disputed", "written_off"]
 RATE = pl.Decimal(38, 10)
+#: the count columns, 0 for a client with none
+COUNTS = (
+    "on_time_count", "fully_paid_count", "chase_events", "red_flag_count", "promises_made",
+    "promises_kept", "promises_broken",
+)  # fmt: skip
 
 COLUMNS = [
     "client_id", "client", "archived", "currency", *AMOUNTS, "on_time_rate", "on_time_count",
     "fully_paid_count", "median_days_late", "worst_days_late", "oldest_overdue_days", "chase_events",
-    "red_flags", "red_flag_count", "rating", "work_again", "feedback", "unconverted",
+    "promises_made", "promises_kept", "promises_broken", "red_flags", "red_flag_count", "rating", "work_again", "feedback", "unconverted",
 ]  # fmt: skip
 
 
@@ -97,6 +111,7 @@ def _lean_facts(book: BookData, as_of: dt.date) -> pl.DataFrame:
             "status",
             "progress",
             "invoiced_on",
+            "promised_on",
         )
         .join(contracts, on="contract_id", how="left")
         .join(paid, on="milestone_id", how="left")
@@ -153,7 +168,10 @@ def _convert(per_currency: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         for a in AMOUNTS
     ]
     unconverted = (
-        per_currency.filter(pl.col("rate").is_null())
+        # a currency with nothing billed or paid yet has no figure to list (not "CHF ")
+        per_currency.filter(
+            pl.col("rate").is_null() & pl.any_horizontal(pl.col(a) != ZERO for a in AMOUNTS)
+        )
         .with_columns(
             pl.format(
                 "{} {}", "currency", pl.concat_str(parts, separator=", ", ignore_nulls=True)
@@ -174,7 +192,7 @@ def _history(facts: pl.LazyFrame) -> pl.LazyFrame:
         pl.len().cast(pl.Int64).alias("fully_paid_count"),
         (pl.col("fully_paid_on") <= pl.col("due_date")).sum().cast(pl.Int64).alias("on_time_count"),
         days_late.median().cast(pl.Float64).alias("median_days_late"),
-        days_late.max().cast(pl.Int64).alias("worst_days_late"),
+        days_late.max().cast(pl.Int64).alias("paid_worst_days_late"),
     )
     n, k = pl.col("fully_paid_count"), pl.col("on_time_count")
     basis_points = (k * 20000 + n) // (n * 2)  # round half up of 10000 * k / n, in integers
@@ -187,7 +205,24 @@ def _history(facts: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("client_id")
         .agg(pl.col("days_past_due").max().cast(pl.Int64).alias("oldest_overdue_days"))
     )
-    return paid_history.join(oldest, on="client_id", how="full", coalesce=True)
+    return paid_history.join(oldest, on="client_id", how="full", coalesce=True).with_columns(
+        pl.max_horizontal("paid_worst_days_late", "oldest_overdue_days").alias("worst_days_late")
+    )
+
+
+def _promises(facts: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
+    """Per client: promises to pay made (cancelled milestones left out), kept and broken."""
+    state = promise_state(as_of)
+    return (
+        facts.filter(pl.col("promised_on").is_not_null() & (pl.col("status") != "cancelled"))
+        .with_columns(state.alias("promise"))
+        .group_by("client_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("promises_made"),
+            (pl.col("promise") == "kept").sum().cast(pl.Int64).alias("promises_kept"),
+            (pl.col("promise") == "broken").sum().cast(pl.Int64).alias("promises_broken"),
+        )
+    )
 
 
 def _red_flags(book: BookData, facts: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
@@ -308,14 +343,12 @@ def client_scorecards(
         clients.join(converted, on="client_id", how="left")
         .join(_history(lazy_facts), on="client_id", how="left")
         .join(_chase_counts(book, lazy_facts, as_of), on="client_id", how="left")
+        .join(_promises(lazy_facts, as_of), on="client_id", how="left")
         .join(_red_flags(book, lazy_facts, as_of), on="client_id", how="left")
         .join(unconverted, on="client_id", how="left")
         .with_columns(
             *(pl.col(a).fill_null(ZERO) for a in AMOUNTS),
-            *(
-                pl.col(c).fill_null(0)
-                for c in ("on_time_count", "fully_paid_count", "chase_events", "red_flag_count")
-            ),
+            *(pl.col(c).fill_null(0) for c in COUNTS),
             pl.col("red_flags").fill_null(""),
             pl.col("unconverted").fill_null(""),
             pl.lit(settings.home_currency).alias("currency"),

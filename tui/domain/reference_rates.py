@@ -3,13 +3,17 @@
 Each row: (preset, date from which the rate is in force, rate in percent). The book keeps
 its own editable copy (table ``reference_rates``); these are only the starting values.
 
-- ``uk``: the Bank of England base rate (Late Payment of Commercial Debts (Interest) Act
-  1998 uses the rate in force on the due date's reference day; milepay takes the rate in
-  force on the due date, fixed for the life of the debt, per SPEC 4.3).
-- ``eu``: the ECB main refinancing operations rate (Directive 2011/7/EU).
+- ``uk``: the Bank of England base rate. A debt takes the rate in force on the 30 June or
+  31 December immediately before its first day of lateness (the day after the due date),
+  fixed for the life of the debt, as the Late Payment of Commercial Debts (Interest) Act 1998
+  reads (SPEC 4.3; :func:`tui.analytics.fees.reference_day`).
+- ``eu``: the ECB main refinancing operations rate (Directive 2011/7/EU); a debt takes the
+  rate in force on its due date, fixed for its life.
 
 Values after the last date listed must be added by the user (settings screen or
-``reference_rates.csv``); milepay never fetches them.
+``reference_rates.csv``); milepay never fetches them. A statutory fee whose lateness began
+more than six months after the last row of its preset in the book gets a ``rate_warning``
+(:func:`tui.analytics.fees.last_reference_dates` gives those last dates).
 """
 
 from __future__ import annotations

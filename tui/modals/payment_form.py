@@ -49,6 +49,36 @@ class PaymentForm(FormModal):
             subtitle=f"{label}\nOpen: {format_amount(open_amount)} {currency}",
         )
 
+    #: the user said yes to saving a payment dated after today (asked once per form)
+    future_confirmed = False
+
+    def action_save(self) -> None:
+        """Ask before saving a payment dated after today (a typo in the year, or money not
+        yet in the bank: either way not cash today); then save as every form does."""
+        try:
+            received = Payment.parse_field("received_on", self.values(), self.today)
+        except ValidationError:
+            received = None  # the form's own check names the field
+        if self.future_confirmed or received is None or received <= self.today:
+            super().action_save()
+            return
+        from tui.modals.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.future_confirmed = True
+                super(PaymentForm, self).action_save()
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"The payment is dated {received.isoformat()}, after today "
+                f"({self.today.isoformat()}). Until then it is not in your cash. Save it?",
+                yes="Save",
+                no="Change the date",
+            ),
+            answered,
+        )
+
     def check_field(self, name: str, values: Mapping[str, str]) -> None:
         """The amount may not be more than what is open (checked again by the store)."""
         super().check_field(name, values)

@@ -1,12 +1,14 @@
-"""Edit one setting, an exchange rate, or a chase message template."""
+"""Edit one setting, an exchange rate, a statutory reference rate, or a message template."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
-from tui.domain.model import Settings, parse_fx_rate
+from tui.domain.dates import parse_date
+from tui.domain.model import Settings, parse_fx_rate, parse_rate_percent
 from tui.domain.values import parse_currency, parse_text
 from tui.modals.form import Field, FormModal
 
@@ -53,6 +55,36 @@ class RateForm(FormModal):
             parse_currency(values.get(name, ""))
         else:
             parse_fx_rate(values.get(name, ""), "rate")
+
+
+class ReferenceRateForm(FormModal):
+    """A statutory reference rate in force from a date; an empty rate removes that date's entry."""
+
+    def __init__(self, *, preset: str, name: str, today: dt.date,
+                 save: Callable[[dt.date, Decimal | None], Any]) -> None:  # fmt: skip
+        self.preset = preset
+        super().__init__(
+            f"Reference rate: {name}",
+            [Field("valid_from", "In force from", required=True, placeholder="YYYY-MM-DD"),
+             Field("rate", "Rate (%)", placeholder="e.g. 3.75; empty removes the entry on that date")],
+            {"valid_from": today.isoformat()},
+            save=lambda v: save(parse_date(v["valid_from"], "valid_from", today_=today), self._rate(v)),
+            today=today, saved_message="Reference rate saved.",
+            subtitle="Statutory late fees use the rate in force on the reference day of each debt. "
+                     "milepay never fetches rates: add each change of the central bank's rate.",
+        )  # fmt: skip
+
+    @staticmethod
+    def _rate(values: Mapping[str, str]) -> Decimal | None:
+        text = values.get("rate", "").strip()
+        return parse_rate_percent(text, "rate") if text else None
+
+    def check_field(self, name: str, values: Mapping[str, str]) -> None:
+        """A real date; a percent from 0 to 100 or nothing."""
+        if name == "valid_from":
+            parse_date(values.get(name, ""), name, today_=self.today)
+        else:
+            self._rate(values)
 
 
 PLACEHOLDERS = ("$contact $client $milestone $invoice_no $amount $due_date $days_past_due "

@@ -1,4 +1,4 @@
-"""Small forms of one or two fields: mark invoiced, put on hold, a change order, accept it."""
+"""Small forms: mark invoiced, a promise to pay, put on hold, a change order, accept it."""
 
 from __future__ import annotations
 
@@ -6,34 +6,100 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from tui.domain.dates import parse_date
+from tui.domain.dates import check_due_after_invoice, parse_date, terms_due_date
+from tui.domain.errors import ValidationError
 from tui.domain.model import ChangeOrder, Hold, Milestone
 from tui.domain.values import parse_text
 from tui.modals.form import DATE_HINT, Field, FormModal
 
 
 class InvoiceForm(FormModal):
-    """Mark a milestone invoiced: the invoice number and date."""
+    """Mark a milestone invoiced: the invoice number, its date and the payment due date.
+
+    The due date is proposed as the invoice date plus the contract's payment terms (SPEC 4)
+    and follows the invoice date as it is typed, until the user types a due date of their
+    own; it is saved with the invoice.
+    """
 
     FIELDS: ClassVar[list[Field]] = [
         Field("invoice_no", "Invoice no.", required=True),
         Field("invoiced_on", "Invoice date", required=True, placeholder=DATE_HINT),
+        Field("due_date", "Payment due", required=True, placeholder=DATE_HINT),
     ]
 
-    def __init__(self, *, label: str, today: dt.date, invoice_no: str,
-                 save: Callable[[str, dt.date], Any]) -> None:  # fmt: skip
+    def __init__(self, *, label: str, today: dt.date, invoice_no: str, terms_days: int,
+                 save: Callable[[str, dt.date, dt.date], Any]) -> None:  # fmt: skip
+        self.terms_days = terms_days
+        self._proposed = terms_due_date(today, terms_days).isoformat()
         super().__init__(
-            "Mark invoiced", self.FIELDS, {"invoice_no": invoice_no, "invoiced_on": today.isoformat()},
-            save=lambda v: save(v["invoice_no"].strip(), parse_date(v["invoiced_on"], "invoiced_on", today_=today)),
-            today=today, saved_message="Marked invoiced.", subtitle=label,
+            "Mark invoiced", self.FIELDS,
+            {"invoice_no": invoice_no, "invoiced_on": today.isoformat(), "due_date": self._proposed},
+            save=lambda v: save(v["invoice_no"].strip(), parse_date(v["invoiced_on"], "invoiced_on", today_=today),
+                                parse_date(v["due_date"], "due_date", today_=today)),
+            today=today, saved_message="Marked invoiced.",
+            subtitle=f"{label}\nPayment terms: {terms_days} days from the invoice date.",
         )  # fmt: skip
 
     def check_field(self, name: str, values: Mapping[str, str]) -> None:
-        """Number required; a real date."""
+        """Number required; real dates; payment not due before the invoice date."""
         if name == "invoice_no":
             parse_text(values.get(name, ""), name, required=True, max_length=60)
-        else:
+        elif name == "invoiced_on":
             parse_date(values.get(name, ""), name, today_=self.today)
+        else:
+            due = parse_date(values.get("due_date", ""), "due_date", today_=self.today)
+            try:
+                invoiced = parse_date(
+                    values.get("invoiced_on", ""), "invoiced_on", today_=self.today
+                )
+            except ValidationError:
+                return  # the invoice date's own error says it
+            check_due_after_invoice(invoiced, due)
+
+    def values_changed(self) -> None:
+        """A new invoice date moves a proposed due date with it (never one the user typed)."""
+        if self.value("due_date") != self._proposed:
+            return
+        try:
+            invoiced = parse_date(self.value("invoiced_on"), "invoiced_on", today_=self.today)
+            proposed = terms_due_date(invoiced, self.terms_days).isoformat()
+        except ValidationError:
+            return
+        if proposed != self._proposed:
+            self._proposed = proposed
+            self.set_value("due_date", proposed)
+
+
+class PromiseForm(FormModal):
+    """The client's promise to pay a milestone on a date, with a note; an empty date clears it."""
+
+    FIELDS: ClassVar[list[Field]] = [
+        Field("promised_on", "Promised for", placeholder=DATE_HINT + "; empty clears it"),
+        Field("promise_note", "Note", placeholder="who promised, how (e.g. phone, CFO)"),
+    ]
+
+    def __init__(self, *, label: str, today: dt.date, promised_on: dt.date | None, note: str,
+                 save: Callable[[dt.date | None, str], Any]) -> None:  # fmt: skip
+        super().__init__(
+            "Promise to pay", self.FIELDS,
+            {"promised_on": promised_on.isoformat() if promised_on else "", "promise_note": note},
+            save=lambda v: save(self._date(v), v["promise_note"].strip()),
+            today=today, saved_message="Promise saved.",
+            subtitle=label + "\nThe expected forecast places the milestone on this date.",
+        )  # fmt: skip
+
+    def _date(self, values: Mapping[str, str]) -> dt.date | None:
+        text = values.get("promised_on", "").strip()
+        return parse_date(text, "promised_on", today_=self.today) if text else None
+
+    def check_field(self, name: str, values: Mapping[str, str]) -> None:
+        """A real date (or none); a note needs a date."""
+        if name == "promised_on":
+            self._date(values)
+        else:
+            note = parse_text(values.get("promise_note", ""), "promise_note", max_length=500)
+            if note and not values.get("promised_on", "").strip():
+                raise ValidationError("promise_note", "a note needs the promised date")
 
 
 class HoldForm(FormModal):

@@ -50,9 +50,12 @@ def forecast_note_segments(report: ForecastReport) -> list[tuple[str, str]]:
     out.append((f"{format_amount(report.at_risk)} {cur}", ""))
     if report.scenario != "pessimistic":
         out.append((" (pessimistic only)", "dim"))
+    if report.uncertain:
+        out.append((" · Uncertain ", "bold yellow"))
+        out.append((f"{format_amount(report.uncertain)} {cur} (later than any paid before)", ""))
     if report.lowest:
         out.append(("\nLowest ", "bold"))
-        out.append((f"{format_amount(report.lowest[1])} {cur} in the period from {report.lowest[0]}",
+        out.append((f"{format_amount(report.lowest[1])} {cur} on {report.lowest_date}",
                     "bold red" if report.lowest[1] < 0 else ""))  # fmt: skip
     out.append((" · Longest gap without income ", "bold"))
     out.append((f"{report.longest_gap_days} days", ""))
@@ -78,8 +81,14 @@ def forecast_note_lines(report: ForecastReport, as_of: dt.date) -> list[str]:
     notes = [
         f"Cash at {as_of.isoformat()}: {format_amount(report.cash_at_as_of)} {cur}",
         f"Expected after the horizon (later): {format_amount(report.later)} {cur}",
-        f"At risk (more than 90 days past due, left out): {format_amount(report.at_risk)} {cur}",
+        f"At risk (pessimistic: more than 90 days past due or uncertain, left out): "
+        f"{format_amount(report.at_risk)} {cur}",
     ]
+    if report.uncertain:
+        notes.append(
+            f"Uncertain (already later than any debt the book has seen paid, not placed in any "
+            f"period): {format_amount(report.uncertain)} {cur}"
+        )
     if unconverted:
         amounts = ", ".join(f"{u['currency']} {format_amount(u['amount'])}" for u in unconverted)
         notes.append(
@@ -98,7 +107,8 @@ def forecast_note_lines(report: ForecastReport, as_of: dt.date) -> list[str]:
         notes.append(f"Not converted (no exchange rate), not in the figures: {amounts}")
     if lowest:
         notes.append(
-            f"Lowest closing balance: {format_amount(lowest[1])} {cur} in the period from {iso_text(lowest[0])}"
+            f"Lowest balance (day by day): {format_amount(lowest[1])} {cur} on "
+            f"{iso_text(report.lowest_date)}, in the period from {iso_text(lowest[0])}"
         )
     notes.append(f"Longest run with no expected inflow: {report.longest_gap_days} days")
     if adjustments:

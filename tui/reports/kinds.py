@@ -9,8 +9,9 @@ only lays them out. Decisions:
   places (``"0.7500"`` = 75 %); ``median_days_late`` a number (a half, e.g. ``4.5``, is
   possible). Layout: one top-level key per line and each row of a list on its own line,
   compact. ``aging`` adds ``detail`` (the milestones behind the buckets), ``forecast`` adds
-  ``horizon``, ``adjustments`` and ``unconverted_other`` (expenses and cash movements in a
-  currency without a rate), ``chase`` items add the contact's e-mail, the invoice number and
+  ``horizon``, ``adjustments``, ``unconverted_other`` (expenses and cash movements in a
+  currency without a rate), ``lowest.date`` (the day of the lowest balance), ``uncertain``
+  (debts later than any the book has seen paid, not placed) and ``uncertain_milestones``, ``chase`` items add the contact's e-mail, the invoice number and
   the legal figures, ``clients`` adds feedback, red flags and unconverted amounts.
 - ``table`` is for a person: a one-line header naming the report, the as_of date and, where
   relevant, the scenario and currency; aligned columns (text left, numbers right, amounts
@@ -19,9 +20,12 @@ only lays them out. Decisions:
 - ``csv`` is for a spreadsheet or a script: a header row and one row per data row of the table
   (the forecast's period rows), amounts as plain ``1250.00``, dates ISO, booleans ``yes``/
   ``no``, missing values empty. Totals rows are left out (a sum of the column gives them).
-- ``chase`` lists every milestone past due that is not on hold, including those in ``grace``
-  (one or two days late: nothing to send yet) and ``done`` (every step logged), so a cron job
-  sees the whole queue; the ``step`` says what to do.
+- ``chase`` lists every billed milestone past due that is not on hold (and, with
+  ``pre_due_days``, those with an ``upcoming`` note due), including those in ``grace`` (one or
+  two days late: nothing to send yet), those *waiting* (the step's threshold or the
+  ``min_gap_days`` after the last step not reached) and ``done`` (every step logged), so a cron
+  job sees the whole queue. Only a row with ``step_due`` true (``When`` = ``now`` in the table
+  and CSV) is a step to take now; a waiting row gives the day it falls due (``step_due_on``).
 - ``aging`` amounts are per currency and never converted; ``clients`` and ``forecast`` are in
   the home currency, amounts with no exchange rate listed apart (never counted at par).
 """
@@ -33,7 +37,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
+
 from tui.analytics.base import BookData
+from tui.domain.money import format_amount
+from tui.present.chase import step_when
 from tui.present.forecast import FORECAST_COLUMNS, forecast_note_lines
 from tui.present.table import (
     Column,
@@ -50,6 +58,11 @@ from tui.present.table import (
 
 KINDS = ("aging", "forecast", "chase", "clients")
 FORMATS = ("table", "json", "csv")
+
+
+#: the aging JSON's keys for each milestone to invoice (SPEC 4.1)
+TO_INVOICE_KEYS = ["client", "contract", "seq", "milestone", "due_date", "currency", "amount",
+                   "status"]  # fmt: skip
 
 
 def _aging(book: BookData, as_of: dt.date, fmt: str) -> str:
@@ -87,6 +100,7 @@ def _aging(book: BookData, as_of: dt.date, fmt: str) -> str:
                     for t in totals
                 ],
                 "detail": json_rows(report.detail, detail_keys),
+                "to_invoice": json_rows(report.to_invoice, TO_INVOICE_KEYS),
             }
         )
     columns = [
@@ -97,12 +111,23 @@ def _aging(book: BookData, as_of: dt.date, fmt: str) -> str:
     ]
     if fmt == "csv":
         return format_csv(columns, rows)
+    notes: list[str] = []
+    if report.to_invoice.height:
+        notes.append("Work to invoice (past its date, never invoiced; not aged, not overdue):")
+        for r in report.to_invoice.iter_rows(named=True):
+            notes.append(
+                f"  {_plain(r['client'])} / {_plain(r['contract'])} #{r['seq']} "
+                f"{_plain(r['milestone'])}: {format_amount(r['amount'])} {r['currency']}, "
+                f"planned for {r['due_date'].isoformat()} ({r['status'].replace('_', ' ')})"
+            )
     layout = Layout(
-        header=f"Aging as of {as_of.isoformat()} (open amounts by days past due, per currency)",
+        header=f"Aging as of {as_of.isoformat()} (invoiced open amounts by days past due, "
+        "per currency)",
         columns=columns,
         rows=rows,
         totals=[{"client": "Total", **t} for t in totals],
-        empty="Nothing is owed: no unpaid milestone is invoiced or due.",
+        notes=notes,
+        empty="Nothing is owed: no unpaid milestone is invoiced.",
     )
     return format_table(layout)
 
@@ -129,6 +154,9 @@ CLIENT_CSV_EXTRA = [
     Column("on_time_count", "On time count", "int"),
     Column("fully_paid_count", "Fully paid count", "int"),
     Column("oldest_overdue_days", "Oldest overdue", "days"),
+    Column("promises_made", "Promises made", "int"),
+    Column("promises_kept", "Promises kept", "int"),
+    Column("promises_broken", "Promises broken", "int"),
     Column("archived", "Archived", "bool"),
     Column("red_flags", "Red flags"),
     Column("feedback", "Feedback"),
@@ -167,6 +195,9 @@ def _clients(book: BookData, as_of: dt.date, fmt: str, *, worst_first: bool) -> 
                         "fully_paid_count": r["fully_paid_count"],
                         "oldest_overdue_days": r["oldest_overdue_days"],
                         "archived": r["archived"],
+                        "promises_made": r["promises_made"],
+                        "promises_kept": r["promises_kept"],
+                        "promises_broken": r["promises_broken"],
                     }
                     for r in rows
                 ],
@@ -214,9 +245,14 @@ CHASE_COLUMNS = [
     Column("open", "Open", "amount"),
     Column("late_fee", "Late fee", "amount"),
     Column("step", "Step"),
+    Column("when", "When"),
     Column("contact", "Contact"),
 ]
 CHASE_CSV_EXTRA = [
+    Column("waiting", "Waiting", "bool"),
+    Column("step_due_on", "Step due on", "date"),
+    Column("promised_on", "Promised on", "date"),
+    Column("promise", "Promise"),
     Column("contact_email", "Email"),
     Column("invoice_no", "Invoice"),
     Column("claim_total", "Claim total", "amount"),
@@ -228,7 +264,7 @@ CHASE_JSON_KEYS = [
     "client", "contract", "seq", "milestone", "due_date", "days_past_due", "currency", "open",
     "late_fee", "step", "contact", "contact_email", "invoice_no", "step_due", "step_due_on",
     "last_step", "last_chased_on", "claim_total", "legal_cost_estimate", "claim_total_home",
-    "worth_it", "disputed",
+    "worth_it", "disputed", "waiting", "promised_on", "promise_note", "promise",
 ]  # fmt: skip
 
 
@@ -239,7 +275,7 @@ def _chase(book: BookData, as_of: dt.date, fmt: str) -> str:
     if fmt == "json":
         items = json_rows(queue, [k for k in CHASE_JSON_KEYS if k in queue.columns])
         return format_json({"as_of": as_of.isoformat(), "items": items})
-    rows = queue.to_dicts()
+    rows = [{**r, "when": step_when(r)} for r in queue.to_dicts()]
     if fmt == "csv":
         return format_csv(CHASE_COLUMNS + CHASE_CSV_EXTRA, rows)
     totals: dict[str, dict[str, Any]] = {}
@@ -255,11 +291,12 @@ def _chase(book: BookData, as_of: dt.date, fmt: str) -> str:
         )
         t["open"] += r["open"] or Decimal(0)
         t["late_fee"] += r["late_fee"] or Decimal(0)
-    to_send = sum(1 for r in rows if r["step"] in ("reminder", "firm", "escalate", "legal"))
+    to_send = sum(1 for r in rows if r["step_due"])
     layout = Layout(
         header=(
-            f"Chase queue as of {as_of.isoformat()}: {len(rows)} milestone(s) past due, "
-            f"{to_send} with a step to take (amounts per currency)"
+            f"Chase queue as of {as_of.isoformat()}: {len(rows)} billed milestone(s), "
+            f"{to_send} with a step to take now, the others waiting until the day in When "
+            "(amounts per currency)"
         ),
         columns=CHASE_COLUMNS,
         rows=rows,
@@ -270,6 +307,11 @@ def _chase(book: BookData, as_of: dt.date, fmt: str) -> str:
 
 
 # ---- forecast ---------------------------------------------------------------------------------
+
+
+#: the forecast JSON's keys for each uncertain milestone
+UNCERTAIN_KEYS = ["client", "contract", "seq", "milestone", "currency", "open", "open_home",
+                  "due_date", "days_past_due"]  # fmt: skip
 
 
 def _forecast(
@@ -310,9 +352,18 @@ def _forecast(
                     for u in unconverted
                 ],
                 "lowest": (
-                    {"start": iso_text(lowest[0]), "balance": money_text(lowest[1])}
+                    {
+                        "date": iso_text(report.lowest_date),
+                        "start": iso_text(lowest[0]),
+                        "balance": money_text(lowest[1]),
+                    }
                     if lowest
                     else None
+                ),
+                "uncertain": money_text(report.uncertain),
+                "uncertain_milestones": json_rows(
+                    report.placements.filter(pl.col("placement") == "uncertain"),
+                    UNCERTAIN_KEYS,
                 ),
                 "longest_gap_days": report.longest_gap_days,
                 "adjustments": adjustments,

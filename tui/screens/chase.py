@@ -6,9 +6,10 @@ The rows are exactly :func:`tui.analytics.chase.chase_queue` at today (most urge
 Keys: ``m`` or Enter composes the proposed step's message from its template (``firm`` first
 offers to pause the contract, ``legal`` first shows the claim against the estimated cost);
 ``l`` logs a step taken some other way (a phone call); ``h`` puts the milestone on hold and
-``u`` releases a hold; ``M`` sets up sending by e-mail. A step whose threshold is not reached
-yet (day 12 with reminder and firm logged) may still be composed: the detail line says
-from when it is due.
+``u`` releases a hold; ``M`` sets up sending by e-mail. A step not due yet (its threshold, or
+``min_gap_days`` after the last logged step, not reached) is *waiting*: the Step column shows
+it dim with the day it falls due (``firm 12-03``) and the detail says why; it may still be
+composed, the user deciding. The client's promise to pay shows in the detail.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui.analytics.base import milestone_facts
-from tui.analytics.chase import STEPS, active_holds, chase_queue
+from tui.analytics.chase import MESSAGE_STEPS, active_holds, chase_queue
 from tui.config import load_config
 from tui.domain.model import ChaseEvent, Hold, Settings
 from tui.domain.values import Channel, ChaseStep
 from tui.mail import compose, default_folder, unknown_placeholders
 from tui.present import money
-from tui.present.chase import legal_segments
+from tui.present.chase import legal_segments, promise_sentence, step_cell, step_sentence
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -151,9 +152,9 @@ class ChaseScreen(ListScreen):
         self.refilter()
 
     def cells(self, row: dict[str, Any]) -> list[Any]:
-        """One row: a due step in bold, grace and not-yet-due steps dim."""
-        step = row["step"] or ""
-        due = bool(row.get("step_due")) and step in STEPS
+        """One row: a step due now in bold; a waiting one dim with the day it falls due."""
+        step = step_cell(row) if not row["held"] else (row["step"] or "")
+        due = bool(row.get("step_due")) and row["step"] in MESSAGE_STEPS
         fee = row.get("late_fee")
         return [Text(row["client"] or ""), Text(row["label"]),
                 Text(str(row["days_past_due"]), justify="right"),
@@ -192,7 +193,7 @@ class ChaseScreen(ListScreen):
         if row is None or row["held"]:
             return None
         if action == "compose":
-            return True if row["step"] in STEPS else None
+            return True if row["step"] in MESSAGE_STEPS else None
         return True
 
     def action_toggle_held(self) -> None:
@@ -202,7 +203,7 @@ class ChaseScreen(ListScreen):
     def action_compose(self) -> None:
         """Compose the proposed step's message (firm: offer to pause; legal: weigh the cost)."""
         row = self.selected
-        if row is None or row["held"] or row["step"] not in STEPS:
+        if row is None or row["held"] or row["step"] not in MESSAGE_STEPS:
             return
         pause = row["step"] == "firm" and row.get("contract_status") == "active"
         if pause or row["step"] == "legal":
@@ -259,7 +260,7 @@ class ChaseScreen(ListScreen):
         if row is None or row["held"]:
             return
         mid = row["milestone_id"]
-        step = row["step"] if row["step"] in STEPS else "reminder"
+        step = row["step"] if row["step"] in MESSAGE_STEPS else "reminder"
         self.app.push_screen(ChaseLogForm(label=_label(row), today=self._today(), step=step,
                                           contact=row.get("contact") or "",
                                           save=lambda e: self.book.log_chase(mid, e)))  # fmt: skip
@@ -318,15 +319,14 @@ def detail_text(row: dict[str, Any], home: str) -> Text:
     claimed = " (claimed)" if row.get("fee_claimed") else ""
     out.append(f" · fee {money(row['late_fee'], cur)}{claimed}\n")
     step = row["step"]
-    if step == "grace":
-        out.append(f"Grace: a day or two is normal. Reminder from {row['step_due_on']}.\n")
-    elif step == "done":
-        out.append("Every step is logged: reminder, firm, escalate, legal.\n")
+    if step in ("grace", "done"):
+        out.append(step_sentence(row) + "\n")
     else:
-        out.append(f"Next: {step}", style="bold")
-        if not row["step_due"]:
-            out.append(f" (due from {row['step_due_on']})")
+        out.append(step_sentence(row), style="bold" if row["step_due"] else "")
         out.append(" · m composes the message · l logs a call\n")
+    promise = promise_sentence(row)
+    if promise:
+        out.append(promise + "\n", style="bold" if row.get("promise") == "broken" else "")
     role = f" ({row['contact_role']})" if row.get("contact_role") else ""
     email = f" <{row['contact_email']}>" if row.get("contact_email") else " (no e-mail)"
     out.append(f"To {row.get('contact') or '?'}{role}{email}\n")

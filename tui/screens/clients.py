@@ -18,6 +18,7 @@ from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
 from tui.navigation import Arrival, Navigate
 from tui.present import money, per_currency
+from tui.present.milestones import promise_state
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -30,8 +31,11 @@ class ClientsExtras(ListExtras):
     contacts: pl.DataFrame
     #: one row per contract (tui.analytics.summaries.contract_summary)
     contracts: pl.DataFrame
-    #: client id -> [(currency, open, overdue)]
-    opens: dict[int, list[tuple[str, Any, Any]]]
+    #: client id -> [(currency, open, overdue, to invoice)]: overdue counts billed milestones
+    #: only; work past its date never invoiced is "to invoice", not overdue
+    opens: dict[int, list[tuple[str, Any, Any, Any]]]
+    #: client id -> its milestones with a promise to pay (promised_on, promise_note, state, ...)
+    promises: dict[int, list[dict[str, Any]]]
     #: client id -> its scorecard row
     cards: dict[int, dict[str, Any]]
 
@@ -82,27 +86,35 @@ class ClientsScreen(ListScreen):
         today, facts, contracts = snapshot.today, snapshot.facts, snapshot.contracts
         live = contracts.filter(~pl.col("archived"))
         flags = live.group_by("client_id").agg(pl.col("flags").list.len().sum().alias("n_flags"))
+        billed = pl.col("invoiced_on").is_not_null() & (pl.col("invoiced_on") <= today)
         opens = (
             facts.filter((pl.col("open") > 0) & ~pl.col("contract_archived"))
             .group_by("client_id", "currency")
             .agg(
                 pl.col("open").sum().alias("open"),
-                pl.col("open").filter(pl.col("days_past_due") > 0).sum().alias("overdue"),
+                pl.col("open").filter(billed & (pl.col("days_past_due") > 0)).sum().alias("overdue"),
+                pl.col("open").filter(~billed & (pl.col("due_date") <= today)).sum().alias("to_invoice"),
             )
-        )
-        open_rows: dict[int, list[tuple[str, Any, Any]]] = {}
+        )  # fmt: skip
+        open_rows: dict[int, list[tuple[str, Any, Any, Any]]] = {}
         for r in opens.sort("client_id", "currency").iter_rows(named=True):
             open_rows.setdefault(r["client_id"], []).append(
-                (r["currency"], r["open"], r["overdue"])
+                (r["currency"], r["open"], r["overdue"], r["to_invoice"])
             )
+        promises: dict[int, list[dict[str, Any]]] = {}
+        promised = facts.filter(pl.col("promised_on").is_not_null() & ~pl.col("status").is_in(
+            ["cancelled", "written_off"])).sort("promised_on")  # fmt: skip
+        for m in promised.iter_rows(named=True):
+            state = promise_state(m["promised_on"], m["fully_paid_on"], today)
+            promises.setdefault(m["client_id"], []).append({**m, "state": state})
         clients = frames.clients.join(flags, left_on="id", right_on="client_id", how="left")
         rows = []
         for c in clients.iter_rows(named=True):
             amounts = open_rows.get(c["id"], [])
             rows.append({
                 "key": str(c["id"]), "id": c["id"], "name": c["name"], "archived": c["archived"],
-                "open_text": per_currency([(cur, o) for cur, o, _ in amounts]),
-                "open_sort": float(sum(o for _, o, _ in amounts)),  # sort order only, never shown
+                "open_text": per_currency([(cur, o) for cur, o, _, _ in amounts]),
+                "open_sort": float(sum(o for _, o, _, _ in amounts)),  # sort order only, never shown
                 "n_flags": int(c["n_flags"] or 0),
                 "search": " ".join([c["name"], c["email"], c["notes"]]).lower(),
             })  # fmt: skip
@@ -110,7 +122,7 @@ class ClientsScreen(ListScreen):
                   "open_text": pl.String, "open_sort": pl.Float64, "n_flags": pl.Int64, "search": pl.String}  # fmt: skip
         cards = {c["client_id"]: c for c in client_scorecards(frames, today).iter_rows(named=True)}
         extra = ClientsExtras(today=today, contacts=frames.contacts, contracts=contracts,
-                              opens=open_rows, cards=cards)  # fmt: skip
+                              opens=open_rows, promises=promises, cards=cards)  # fmt: skip
         return pl.DataFrame(rows, schema=schema), extra
 
     def show_extra(self) -> None:
@@ -320,11 +332,20 @@ def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Text:
     if client["archived"]:
         out.append("  (archived: a restores)", style="italic")
     out.append("\n")
-    for cur, open_, overdue in extra.opens.get(cid, []):
+    for cur, open_, overdue, to_invoice in extra.opens.get(cid, []):
         out.append(f"Open {money(open_, cur)}")
         if overdue:
             out.append(f"  overdue {money(overdue, cur)}", style="bold")
+        if to_invoice:
+            out.append(f"  to invoice {money(to_invoice, cur)}")
         out.append("\n")
+    for p in extra.promises.get(cid, []):
+        if p["state"] == "kept":
+            continue
+        out.append(f"Promised {p['promised_on']} ({p['state']}): ",
+                   style="bold" if p["state"] == "broken" else "")  # fmt: skip
+        note = f" · {p['promise_note']}" if p["promise_note"] else ""
+        out.append(f"{p['contract']} #{p['seq']} {p['milestone']}{note}\n")
     out.append("\nContacts\n", style="bold underline")
     if contacts.height == 0:
         out.append("  none yet: c adds one\n", style="italic")

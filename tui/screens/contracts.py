@@ -336,13 +336,14 @@ def _contract_detail(contract_id: int, extra: ContractsExtras) -> Group:
         parts.append(Text(f"! {flag}", style="bold"))
     ms = extra.facts.filter(pl.col("contract_id") == contract_id).sort("seq")
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
-    for name, right in (("#", True), ("Milestone", False), ("Due", False), ("Amount", True),
-                        ("Paid", True), ("Status", False)):  # fmt: skip
+    for name, right in (("#", True), ("Milestone", False), ("Status", False), ("Invoiced", False),
+                        ("Due", False), ("Amount", True), ("Paid", True)):  # fmt: skip
         table.add_column(name, justify="right" if right else "left", no_wrap=True,
                          ratio=1 if name == "Milestone" else None, overflow="ellipsis")  # fmt: skip
     for m in ms.iter_rows(named=True):
-        table.add_row(Text(str(m["seq"])), Text(m["milestone"]), Text(str(m["due_date"])), Text(money(m["amount"])),
-                      Text(money(m["paid"])), Text(_payment_state(m)))  # fmt: skip
+        table.add_row(Text(str(m["seq"])), Text(m["milestone"]), Text(_payment_state(m)),
+                      Text(str(m["invoiced_on"] or "")), Text(str(m["due_date"])), Text(money(m["amount"])),
+                      Text(money(m["paid"])))  # fmt: skip
     if ms.height:
         parts.append(table)
     orders = extra.change_orders.filter(pl.col("contract_id") == contract_id).sort("date")

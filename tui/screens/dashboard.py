@@ -8,10 +8,13 @@ the next expected payments, the lowest balance, the longest gap and the weekly i
 sparkline are the ``expected`` weekly ``forecast``. Computing all of it (a few hundred ms
 on a 200k-milestone book) runs in the screen's thread worker with a loading indicator.
 
+Open and overdue count billed milestones only (invoiced by today), as the aging report does.
+
 Decisions: "due within 7 days" lists open milestones due from today to today + 7;
-"delivered, not invoiced" lists milestones with status ``delivered`` whose contract's
-acceptance days have run out since delivery (a delivered milestone without a delivery date
-is listed too: its date is unknown, so it may well be time to invoice it); archived clients
+"to invoice" lists the work never invoiced whose planned date has passed ("date passed") and
+delivered milestones whose contract's acceptance days have run out since delivery
+("accepted"; a delivered milestone without a delivery date is listed too: its date is
+unknown, so it may well be time to invoice it); ``i`` opens the milestones screen on them; archived clients
 are included, like in the aging report (the money is still owed). Layout: one column
 below ``WIDE`` columns (needs action first; it scrolls), two columns from there.
 """
@@ -32,6 +35,7 @@ from textual.widgets import Label, Sparkline, Static
 
 from tui.analytics.dashboard import RECEIVED_DAYS, SOON_DAYS, DashboardData, dashboard_data
 from tui.domain.money import format_amount
+from tui.navigation import Arrival, Navigate
 from tui.screens.base import BookScreen
 from tui.session import Snapshot
 
@@ -52,6 +56,7 @@ class DashboardScreen(BookScreen):
         Binding("a", "app.goto('aging')", "Aging", id="dash-aging"),
         Binding("f", "app.goto('forecast')", "Forecast", id="dash-forecast"),
         Binding("c", "app.goto('clients')", "Clients", show=False, id="dash-clients"),
+        Binding("i", "to_invoice", "To invoice", id="dash-to-invoice"),
     ]
 
     def __init__(self) -> None:
@@ -95,6 +100,10 @@ class DashboardScreen(BookScreen):
         """Read again with a loading indicator."""
         self.query_one("#dashboard").loading = True
         super().reload()
+
+    def action_to_invoice(self) -> None:
+        """The milestones screen, showing only the work to invoice."""
+        self.app.post_message(Navigate("milestones", Arrival(to_invoice=True)))
 
     def fetch(self, snapshot: Snapshot) -> DashboardData:
         """Thread: the frames and every figure."""
@@ -158,8 +167,8 @@ def _needs_action(data: DashboardData, n: int) -> RenderableType:
                           f"{r['days_past_due']}d {format_amount(r['open'])} {r['currency']}")
                          for r in data.chase], c["chase"], n)]  # fmt: skip
     if c["to_invoice"]:
-        parts += [_heading("  Invoice (delivered, acceptance over)", c["to_invoice"]),
-                  _list([(str(r["delivered_on"] or "no date"), _what(r),
+        parts += [_heading("  To invoice", c["to_invoice"], "i: the milestones to invoice"),
+                  _list([(str(r["since"] or "no date"), f"{_what(r)} · {r['reason']}",
                           f"{format_amount(r['open'])} {r['currency']}")
                          for r in data.to_invoice], c["to_invoice"], n)]  # fmt: skip
     if c["soon"]:
@@ -194,7 +203,11 @@ def _cash(data: DashboardData) -> RenderableType:
         low_date, low = data.lowest
         out.append("\nLowest balance ")
         out.append(f"{format_amount(low)} {cur}", style="bold red" if low < 0 else "bold")
-        out.append(f" in the week of {low_date}")
+        out.append(f" on {low_date}")
+    if data.uncertain:
+        out.append("\nUncertain ")
+        out.append(f"{format_amount(data.uncertain)} {cur}", style="bold")
+        out.append(" (later than any paid before; in no week)")
     out.append(f"\nLongest gap without income: {data.gap_days} days")
     if data.weekly_inflow:
         top = max(data.weekly_inflow)

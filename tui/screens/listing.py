@@ -192,6 +192,8 @@ class ListScreen(BookScreen):
         parts = [f"sorted by {sort}{' ↓' if self.descending else ''}"]
         if text:
             parts.insert(0, f"filter '{text}'")
+        if self.view_note():
+            parts.insert(0, self.view_note())
         if total > len(rows):
             parts.insert(0, f"first {len(rows)} of {total}: / to filter")
         else:
@@ -250,6 +252,10 @@ class ListScreen(BookScreen):
         if event.data_table is self.table and self.ENTER_ACTION:
             event.stop()
             await self.run_action(self.ENTER_ACTION)
+
+    def view_note(self) -> str:
+        """What the screen's own view switch narrows the list to, for the title line."""
+        return ""
 
     def row_changed(self, key: str | None) -> None:
         """The cursor moved to another row (update the detail pane)."""

@@ -1,8 +1,12 @@
 """Milestones (key 4): every open milestone across contracts (receivables), and their actions.
 
 Filter with ``/`` (any column's text), sort with ``s`` (next column) and ``r`` (reverse).
-``A`` includes paid, cancelled and written-off milestones. The table holds at most
-``LIMIT`` rows of the filtered, sorted view.
+``A`` includes paid, cancelled and written-off milestones; ``t`` shows only the work to
+invoice (never invoiced, and past its date or delivered with the acceptance days run out:
+``tui.analytics.dashboard.work_to_invoice``, the dashboard's list). Each row shows the status, the invoice
+date and the payment due date together; the line under the list gives the selected
+milestone's invoice, terms, promise to pay and hold. The table holds at most ``LIMIT`` rows
+of the filtered, sorted view.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ from typing import Any, ClassVar
 
 import polars as pl
 from rich.text import Text
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import var
+from textual.widgets import Static
 
+from tui.analytics.dashboard import work_to_invoice
 from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
 from tui.navigation import Arrival
 from tui.present import money
+from tui.present.milestones import milestone_line
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
@@ -40,19 +47,22 @@ class MilestonesScreen(ListScreen):
     TITLE_TEXT = "Milestones"
     COLUMNS: ClassVar[list[Column]] = [
         Column("Client", "client", grow=True),
-        Column("Contract / milestone", "label", grow=True, min_width=12),
+        Column("Contract / milestone", "label", grow=True, min_width=8),
         Column("Status", "state"),
+        Column("Invoiced", "invoiced_on"),
         Column("Due", "due_date"),
         Column("Late", "days_past_due", right=True),
         Column("Open", "open_text", right=True),
     ]
-    SORTABLE: ClassVar[list[str] | None] = ["due_date", "client", "label", "state", "days_past_due",
-                                             "open_sort"]  # fmt: skip
+    SORTABLE: ClassVar[list[str] | None] = ["due_date", "client", "label", "state", "invoiced_on",
+                                             "days_past_due", "open_sort"]  # fmt: skip
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pay", "Payment", id="milestone-pay"),
         Binding("d", "delivered", "Delivered", id="milestone-delivered"),
         Binding("i", "invoiced", "Invoiced", id="milestone-invoiced"),
+        Binding("P", "promise", "Promise", id="milestone-promise"),
         Binding("h", "hold", "Hold", id="milestone-hold"),
+        Binding("t", "toggle_to_invoice", "To invoice", id="milestone-to-invoice"),
         Binding("e", "edit", "Edit", id="milestone-edit"),
         Binding("x", "delete", "Delete", show=False, id="milestone-delete"),
         Binding("A", "toggle_all", "Show all", show=False, id="milestone-all"),
@@ -61,6 +71,13 @@ class MilestonesScreen(ListScreen):
 
     #: paid, cancelled and written-off milestones listed too: a change redraws from memory
     show_all = var(False, init=False)
+    #: only the work to invoice (past its date, never invoiced)
+    only_to_invoice = var(False, init=False)
+
+    def compose_main(self) -> ComposeResult:
+        """The list, and one line about the selected milestone under it."""
+        yield from super().compose_main()
+        yield Static("", id="milestone-line", classes="list-note")
 
     def fetch(self, snapshot: Snapshot) -> tuple[pl.DataFrame, Any]:
         """Milestone facts at today, with holds and a search column."""
@@ -71,12 +88,16 @@ class MilestonesScreen(ListScreen):
             .group_by("milestone_id")
             .agg(pl.col("until").max().alias("hold_until"))
         )
+        terms = frames.contracts.select(pl.col("id").alias("contract_id"), "payment_terms_days")
         frame = (
             facts.join(holds, on="milestone_id", how="left")
+            .join(terms, on="contract_id", how="left")
+            .with_columns(work_to_invoice(today).alias("to_invoice"))
             .with_columns(
                 pl.col("milestone_id").cast(pl.String).alias("key"),
                 (pl.col("contract") + " #" + pl.col("seq").cast(pl.String) + " " + pl.col("milestone")).alias("label"),
                 pl.when(pl.col("hold_until").is_not_null()).then(pl.lit("on hold"))
+                .when(pl.col("to_invoice")).then(pl.lit("to invoice"))
                 .when((pl.col("open") == 0) & ~pl.col("status").is_in(CLOSED)).then(pl.lit("paid"))
                 .when((pl.col("paid") > 0) & ~pl.col("status").is_in(CLOSED)).then(pl.lit("part paid"))
                 .otherwise(pl.col("status").str.replace("_", " ")).alias("state"),
@@ -95,7 +116,9 @@ class MilestonesScreen(ListScreen):
         self.today = self.extra.today
 
     def narrow(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Open milestones of live contracts, unless all were asked for."""
+        """Open milestones of live contracts, unless all were asked for; or the work to invoice."""
+        if self.only_to_invoice:
+            frame = frame.filter(pl.col("to_invoice"))
         if self.show_all:
             return frame
         return frame.filter((pl.col("open") > 0) & ~pl.col("archived"))
@@ -104,16 +127,37 @@ class MilestonesScreen(ListScreen):
         """All milestones or the open ones: the view again."""
         self.refilter()
 
+    def watch_only_to_invoice(self) -> None:
+        """The work to invoice or every milestone: the view again."""
+        self.refilter()
+
+    def view_note(self) -> str:
+        """Say when only the work to invoice is listed."""
+        return "to invoice only (t: all)" if self.only_to_invoice else ""
+
     def cells(self, row: dict[str, Any]) -> list[Any]:
-        """One milestone's cells; overdue ones in bold."""
-        late = row["days_past_due"] if row["open"] > 0 else None
+        """One milestone's cells; overdue ones in bold. Late counts for billed ones only: work
+        not invoiced is not late, whatever its date."""
+        billed = row["invoiced_on"] is not None and row["invoiced_on"] <= self.extra.today
+        late = row["days_past_due"] if row["open"] > 0 and billed else None
         style = "bold" if late is not None and late > 0 else ""
-        return [Text(row["client"] or ""), Text(row["label"]), row["state"], str(row["due_date"]),
+        return [Text(row["client"] or ""), Text(row["label"]), row["state"],
+                str(row["invoiced_on"] or ""), str(row["due_date"]),
                 Text(str(late) if late and late > 0 else "", style=style, justify="right"),
                 Text(money(row["open"], row["currency"]), style=style, justify="right")]  # fmt: skip
 
+    def row_changed(self, key: str | None) -> None:
+        """The line under the list: the selected milestone's invoice, promise and hold."""
+        row = self.selected
+        line = milestone_line(row, self.extra.today) if row is not None and self.extra else ""
+        self.query_one("#milestone-line", Static).update(Text(line))
+
     def arrive(self, arrival: Arrival) -> None:
         """A contract's milestones, a payment to record, or a filter (see ListScreen.arrive)."""
+        if arrival.to_invoice:
+            self.show_all = False
+            self.set_filter("")
+            self.only_to_invoice = True
         if arrival.contract is not None:
             self.show_contract(*arrival.contract)
         if arrival.pay_milestone is not None:
@@ -129,7 +173,7 @@ class MilestonesScreen(ListScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Each action only where it applies to the selected milestone."""
-        if action not in ("pay", "delivered", "invoiced", "hold", "edit", "delete"):
+        if action not in ("pay", "delivered", "invoiced", "hold", "edit", "delete", "promise"):
             return True
         row = self.selected
         if row is None:
@@ -143,6 +187,8 @@ class MilestonesScreen(ListScreen):
             return None if closed or row["status"] == "invoiced" else True
         if action == "delete":
             return None if row["paid"] > 0 else True
+        if action == "promise":
+            return None if closed or (row["open"] <= 0 and row["promised_on"] is None) else True
         return True
 
     def _label(self, row: dict[str, Any]) -> str:
@@ -196,7 +242,24 @@ class MilestonesScreen(ListScreen):
             mid = row["milestone_id"]
             self.app.push_screen(InvoiceForm(label=self._label(row), today=self._today(),
                                              invoice_no=row["invoice_no"] or "",
-                                             save=lambda no, on: self.book.mark_invoiced(mid, no, on)))  # fmt: skip
+                                             terms_days=row["payment_terms_days"] or 0,
+                                             save=lambda no, on, due: self.book.mark_invoiced(mid, no, on, due)))  # fmt: skip
+
+    def action_promise(self) -> None:
+        """Record the client's promise to pay on a date (with a note), or change or clear it."""
+        from tui.modals.small_forms import PromiseForm
+
+        row = self.selected
+        if row is None:
+            return
+        mid = row["milestone_id"]
+        self.app.push_screen(PromiseForm(label=self._label(row), today=self._today(),
+                                         promised_on=row["promised_on"], note=row["promise_note"] or "",
+                                         save=lambda on, note: self.book.set_promise(mid, on, note)))  # fmt: skip
+
+    def action_toggle_to_invoice(self) -> None:
+        """Only the work to invoice, or every milestone."""
+        self.only_to_invoice = not self.only_to_invoice
 
     def action_hold(self) -> None:
         """Put the milestone on hold until a date, or release its hold."""

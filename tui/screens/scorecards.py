@@ -32,10 +32,10 @@ def percent(rate: Any) -> str:
 
 
 def days(value: Any) -> str:
-    """A day count (a median may be a half) or '-'."""
+    """A day count with its unit (a median may be a half: ``4.5 d``) or '-'."""
     if value is None:
         return "-"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return (f"{value:g}" if isinstance(value, float) else str(value)) + " d"
 
 
 def scorecard_text(card: dict[str, Any]) -> Text:
@@ -49,10 +49,16 @@ def scorecard_text(card: dict[str, Any]) -> Text:
     out.append(f" · written off {format_amount(card['written_off'])} {cur}\n")
     paid_n = card["fully_paid_count"]
     out.append(f"On time {percent(card['on_time_rate'])} ({card['on_time_count']} of {paid_n} paid)"
-               f" · days late median {days(card['median_days_late'])}, worst "
-               f"{days(card['worst_days_late'])} · chase events {card['chase_events']}\n")  # fmt: skip
+               f" · days late: median {_days_words(card['median_days_late'])} (paid), worst "
+               f"{_days_words(card['worst_days_late'])} (paid or still open)"
+               f" · chase events {card['chase_events']}\n")  # fmt: skip
     if card.get("oldest_overdue_days"):
         out.append(f"Oldest overdue: {card['oldest_overdue_days']} days past due\n")
+    made = card.get("promises_made") or 0
+    if made:
+        out.append(f"Promises to pay: {made} made, {card['promises_kept']} kept, "
+                   f"{card['promises_broken']} broken\n",
+                   style="bold" if card["promises_broken"] else "")  # fmt: skip
     stars = "-" if card["rating"] is None else f"{card['rating']}/5"
     out.append(f"Rating {stars} · work again: {card['work_again']}\n", style="bold")
     if card["feedback"]:
@@ -67,6 +73,13 @@ def scorecard_text(card: dict[str, Any]) -> Text:
     return out
 
 
+def _days_words(value: Any) -> str:
+    if value is None:
+        return "-"
+    n = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{n} day" if n == "1" else f"{n} days"
+
+
 class ScorecardsScreen(ListScreen):
     """One row per client: overdue, on-time rate, days late, chases, flags, rating."""
 
@@ -77,20 +90,21 @@ class ScorecardsScreen(ListScreen):
         Column("Client", "client", grow=True, min_width=18),
         Column("Overdue", "overdue", right=True),
         Column("On time", "on_time_rate", right=True),
-        Column("Worst", "worst_days_late", right=True),
+        Column("Worst late", "worst_days_late", right=True),
         Column("Chases", "chase_events", right=True),
+        Column("Broken", "promises_broken", right=True),
         Column("Flags", "red_flag_count", right=True),
         Column("Rating", "rating", right=True),
         Column("Again", "work_again"),
         Column("Open", "open", right=True),
         Column("Billed", "billed", right=True),
         Column("Paid", "paid", right=True),
-        Column("Median", "median_days_late", right=True),
+        Column("Median late", "median_days_late", right=True),
         Column("Written off", "written_off", right=True),
     ]
     SORTABLE: ClassVar[list[str] | None] = [
         "client_sort", "worst_rank", "overdue", "on_time_rate", "worst_days_late", "chase_events",
-        "red_flag_count", "rating", "work_again", "open", "billed", "paid", "median_days_late",
+        "promises_broken", "red_flag_count", "rating", "work_again", "open", "billed", "paid", "median_days_late",
         "written_off",
     ]  # fmt: skip
     WORST = 1  # index of "worst_rank" in SORTABLE
@@ -132,6 +146,7 @@ class ScorecardsScreen(ListScreen):
         money = lambda v: format_amount(v)  # noqa: E731 - a tiny local formatter
         return [Text(row["client"]), Text(money(row["overdue"]), style="bold" if row["overdue"] else "", justify="right"),
                 percent(row["on_time_rate"]), days(row["worst_days_late"]), str(row["chase_events"]),
+                str(row["promises_broken"] or ""),
                 str(row["red_flag_count"] or ""), "-" if row["rating"] is None else str(row["rating"]),
                 row["work_again"], money(row["open"]), money(row["billed"]), money(row["paid"]),
                 days(row["median_days_late"]), money(row["written_off"])]  # fmt: skip

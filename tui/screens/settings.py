@@ -1,4 +1,8 @@
-"""Settings (key 9): the book's settings, exchange rates and chase message templates.
+"""Settings (key 9): the book's settings, exchange rates, reference rates and message templates.
+
+Each statutory reference-rate table shows its last entry and its date: milepay never fetches
+rates, so the date says how current the table is (a statutory fee whose lateness began more
+than six months after it is flagged). Enter adds a rate from a date, or removes one.
 
 Mail, theme and message folder are preferences of the person, not of the book: one line
 says which config file sets them (``M`` on the chase queue edits mail, ``ctrl+t`` the theme).
@@ -44,9 +48,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "escalate_days": ("Chase: escalate from day", "Days past due before writing to the owner."),
     "legal_days": ("Chase: legal from day", "Days past due before weighing legal action."),
     "legal_cost_estimate": ("Legal cost estimate", "What legal action would cost, to weigh it."),
+    "min_gap_days": (
+        "Chase: days between steps",
+        "At least this many days after the last logged step before the next is due.",
+    ),
+    "pre_due_days": (
+        "Chase: note before due",
+        "Days before the due date for a friendly 'coming up' note; 0 = none.",
+    ),
     "forecast_weeks": ("Forecast weeks", "Horizon of the weekly forecast."),
     "forecast_months": ("Forecast months", "Horizon of the monthly forecast."),
 }
+#: statutory presets whose reference rate table is shown (preset -> how it is named)
+PRESETS = {"uk": "UK (Bank of England)", "eu": "EU (ECB)"}
 #: the line saying where the preferences that are not book settings live
 CONFIG_LABEL = "Mail, theme, folder"
 
@@ -87,6 +101,18 @@ class SettingsScreen(ListScreen):
             rate = format(Decimal(r["rate"]).normalize(), "f")
             rows.append({"key": f"fx.{r['currency']}", "kind": "rate", "label": f"1 {r['currency']} in "
                          f"{settings.home_currency}", "value": rate, "help": ""})  # fmt: skip
+        for preset, name in PRESETS.items():
+            table = frames.reference_rates.filter(pl.col("preset") == preset).sort("valid_from")
+            if table.height:
+                last = table.row(-1, named=True)
+                value = (
+                    f"{format(Decimal(last['rate']).normalize(), 'f')} % from "
+                    f"{last['valid_from'].isoformat()} (last entry of {table.height})"
+                )
+            else:
+                value = "no rates: statutory fees cannot be computed"
+            rows.append({"key": f"refrate.{preset}", "kind": "refrate", "label": f"Reference rate {name}",
+                         "value": value, "help": name})  # fmt: skip
         for r in frames.message_templates.iter_rows(named=True):
             rows.append({"key": f"template.{r['step']}", "kind": "template", "label": f"Message: {r['step']}",
                          "value": r["subject"], "help": r["body"]})  # fmt: skip
@@ -119,7 +145,7 @@ class SettingsScreen(ListScreen):
 
     def action_edit(self) -> None:
         """Edit the selected line with the form that fits it."""
-        from tui.modals.setting_form import RateForm, SettingForm, TemplateForm
+        from tui.modals.setting_form import RateForm, ReferenceRateForm, SettingForm, TemplateForm
 
         row = self.selected
         if row is None:
@@ -132,6 +158,10 @@ class SettingsScreen(ListScreen):
         elif row["kind"] == "config":
             self.notify(f"Not a book setting: edit {row['help']}, or press M on the chase queue (7) "
                         "for mail and ctrl+t for the theme.", markup=False, timeout=8)  # fmt: skip
+        elif row["kind"] == "refrate":
+            preset = row["key"].split(".", 1)[1]
+            self.app.push_screen(ReferenceRateForm(preset=preset, name=row["help"], today=today,
+                                                   save=lambda on, rate: self.book.set_reference_rate(preset, on, rate)))  # fmt: skip
         elif row["kind"] == "rate":
             self.app.push_screen(RateForm(home=home, today=today, currency=row["key"][3:], rate=row["value"],
                                           save=self.book.set_exchange_rate))  # fmt: skip

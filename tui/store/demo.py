@@ -204,7 +204,9 @@ class _DemoWriter:
             {"seq": seq, "title": mp.title, "amount": amount, "due_date": due, "status": status,
              "progress": 100 if status in DONE else mp.progress,
              "invoice_no": self.invoice_numbers.get(key, ""), "invoiced_on": invoiced_on,
-             "delivered_on": delivered_on},
+             "delivered_on": delivered_on,
+             "promised_on": None if mp.promise is None else self.day(mp.promise),
+             "promise_note": mp.promise_note},
         )  # fmt: skip
         mid = insert(self.con, "milestones", {"contract_id": kid, **milestone.as_row()})
         self.milestone_ids[key] = mid

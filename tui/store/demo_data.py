@@ -4,7 +4,9 @@ Every date is an offset in days from ``as_of``, so the demo always has overdue, 
 future milestones. The plans are chosen so that the book shows every feature: each milestone
 status, each late-fee kind, an open amount in every aging bucket, part payments, a slow payer,
 an unsigned contract with work started, a schedule that does not add up to the fee, a contract
-with no schedule, change orders, a hold, and a currency without an exchange rate (CHF).
+with no schedule, change orders, a hold, a currency without an exchange rate (CHF), delivered
+work past its date and never invoiced (to invoice), a promise to pay still pending and one
+broken, and a debt later than any the book has seen paid (uncertain in the forecast).
 Names and addresses are made up; e-mail domains use the reserved ``.example`` top-level domain.
 """
 
@@ -48,6 +50,9 @@ class MilestonePlan:
     progress: int = 0
     delivered: int | None = None
     part: Decimal = Decimal("0.5")
+    #: the day the client promised to pay (offset from as_of) and what was said
+    promise: int | None = None
+    promise_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,8 @@ CONTRACTS: tuple[ContractPlan, ...] = (
         M("Moodboards and direction", -200, "invoiced", "paid"),
         M("Logo and identity system", -170, "invoiced", "paid"),
         M("Brand guidelines", -140, "invoiced", "part", part=Decimal("0.4")),
-        M("Templates pack", -120, "invoiced"),
+        M("Templates pack", -120, "invoiced", promise=-30,
+          promise_note="Promised by e-mail after the firm reminder; nothing came."),
     )),
     ContractPlan(BRIGHT, "Campaign microsite", "EUR", "9600.00", -110, 40, -112, "active", 30,
                  STATUTORY, (
@@ -251,7 +257,8 @@ CONTRACTS: tuple[ContractPlan, ...] = (
                  ("monthly", "1.5", "0"), (
         M("UX research", -150, "invoiced", "paid"),
         M("Clickable prototype", -105, "invoiced", "two"),
-        M("iOS beta", -12, "invoiced", chase=1),
+        M("iOS beta", -12, "invoiced", chase=1, promise=4,
+          promise_note="Nina on the phone: in next Monday's payment run."),
         M("Android beta", 30, "in_progress", progress=40),
         M("Store release", 75),
     ), grace=3, schedule_fee="22500.00",
@@ -259,7 +266,7 @@ CONTRACTS: tuple[ContractPlan, ...] = (
              "scheduled yet."),
     ContractPlan(POLARIS, "Clinician onboarding flow", "USD", "8000.00", -20, 70, None, "active",
                  14, ("percent", "5", "0"), (
-        M("Flow design", 8, "delivered", delivered=-4),
+        M("Flow design", -6, "delivered", delivered=-9),
         M("Implementation", 35, "in_progress", progress=20),
         M("QA and hand-over", 70),
     ), acceptance=10, notes="Signed copy promised 'next week' since the kick-off."),

@@ -656,9 +656,10 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
     },
     "forecast": {
         "clients": "id, name",
-        "contracts": "id, client_id, title, currency",
-        "milestones": _MILESTONE_NAMES,
+        "contracts": "id, client_id, title, currency, payment_terms_days",
+        "milestones": f"{_MILESTONE_NAMES}, invoiced_on, promised_on",
         "payments": _PAID,
+        "holds": "*",
         "expenses": "*",
     },
     "chase": {
@@ -666,7 +667,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "contacts": "id, client_id, name, role, email",
         "contracts": "id, client_id, title, currency, late_fee_kind, late_fee_value, "
         "late_fee_fixed, late_fee_preset, grace_days",
-        "milestones": f"{_MILESTONE_NAMES}, invoice_no",
+        "milestones": f"{_MILESTONE_NAMES}, invoice_no, invoiced_on, promised_on, promise_note",
         "payments": _PAID,
         "chase_events": "id, milestone_id, date, step",
         "holds": "*",
@@ -677,7 +678,8 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "clients": "id, name, archived, rating, work_again, feedback",
         "contracts": "id, client_id, title, currency, total_fee, signed_on, start_date, status, "
         "red_flags",
-        "milestones": "id, contract_id, amount, due_date, status, progress, invoiced_on",
+        "milestones": "id, contract_id, amount, due_date, status, progress, invoiced_on, "
+        "promised_on",
         "payments": _PAID,
         "chase_events": "milestone_id, date",
     },
