@@ -120,6 +120,7 @@ COLUMNS = [
     "seq",
     "milestone",
     "invoice_no",
+    "invoiced_on",
     "status",
     "disputed",
     "due_date",
@@ -128,6 +129,7 @@ COLUMNS = [
     "open",
     "late_fee",
     "fee_claimed",
+    "rate_warning",
     "step",
     "step_due",
     "step_due_on",
@@ -310,6 +312,7 @@ def _queue_candidates(book: BookData, as_of: dt.date) -> pl.DataFrame:
             "seq",
             "milestone",
             "invoice_no",
+            "invoiced_on",
             "status",
             "due_date",
             "days_past_due",
@@ -354,7 +357,10 @@ def chase_queue(
         pl.col("date").max().alias("last_chased_on"),
     )
     fee_cols = fees.lazy().select(
-        "milestone_id", pl.col("late_fee").cast(MONEY), pl.col("claimed").alias("fee_claimed")
+        "milestone_id",
+        pl.col("late_fee").cast(MONEY),
+        pl.col("claimed").alias("fee_claimed"),
+        pl.col("rate_warning"),
     )
 
     dpd = pl.col("days_past_due")
@@ -412,6 +418,7 @@ def chase_queue(
             *[pl.col(f"logged_{st}").fill_null(False) for st in STEPS],
             pl.col("late_fee").fill_null(ZERO),
             pl.col("fee_claimed").fill_null(False),
+            pl.col("rate_warning").fill_null(""),
         )
         # an upcoming candidate (not past due) is listed only while nothing is logged at all
         .filter((dpd > 0) | pl.col("last_chased_on").is_null())

@@ -19,10 +19,11 @@ from tui.widgets.table import BookTable, Column
 LIMIT = 1000
 COLUMNS = [
     Column("Client", "client", grow=True),
-    Column("Milestone", "milestone", grow=True, min_width=12),
+    Column("Milestone", "milestone", grow=True, min_width=8),
     Column("Due", "due_date"),
     Column("Days", "days_past_due", right=True),
-    Column("Invoice", "invoice_no", grow=True, min_width=6),
+    Column("Invoice", "invoice_no", grow=True, min_width=4),
+    Column("Invoiced", "invoiced_on"),
     Column("Open", "open", right=True),
     Column("Bucket", "bucket"),
 ]
@@ -61,7 +62,8 @@ class AgingDetailModal(ModalScreen[None]):
             rows.append((str(r["milestone_id"]), [
                 Text(r["client"]), Text(f"{r['contract']} #{r['seq']} {r['milestone']}"),
                 Text(r["due_date"].isoformat()), Text(str(r["days_past_due"]), justify="right"),
-                Text(r["invoice_no"] or ""), Text(format_amount(r["open"]), justify="right"),
+                Text(r["invoice_no"] or ""), Text(str(r["invoiced_on"] or "")),
+                Text(format_amount(r["open"]), justify="right"),
                 Text(str(r["bucket"])),
             ]))  # fmt: skip
         table = self.query_one(BookTable)

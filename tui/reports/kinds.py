@@ -264,7 +264,8 @@ CHASE_JSON_KEYS = [
     "client", "contract", "seq", "milestone", "due_date", "days_past_due", "currency", "open",
     "late_fee", "step", "contact", "contact_email", "invoice_no", "step_due", "step_due_on",
     "last_step", "last_chased_on", "claim_total", "legal_cost_estimate", "claim_total_home",
-    "worth_it", "disputed", "waiting", "promised_on", "promise_note", "promise",
+    "worth_it", "disputed", "waiting", "promised_on", "promise_note", "promise", "invoiced_on",
+    "rate_warning",
 ]  # fmt: skip
 
 

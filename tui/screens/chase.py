@@ -310,7 +310,8 @@ def detail_text(row: dict[str, Any], home: str) -> Text:
     out.append(
         f"{row['client']} / {row['contract']} #{row['seq']} {row['milestone']}\n", style="bold"
     )
-    out.append(f"Invoice {row.get('invoice_no') or '(none)'} · due {row['due_date']} "
+    invoiced = f" of {row['invoiced_on']}" if row.get("invoiced_on") else ""
+    out.append(f"Invoice {row.get('invoice_no') or '(no number)'}{invoiced} · due {row['due_date']} "
                f"({row['days_past_due']} days) · open {money(row['open'], cur)}")  # fmt: skip
     if row["held"]:
         out.append(f"\nOn hold until {row['hold_until']}: ", style="bold")
@@ -318,6 +319,8 @@ def detail_text(row: dict[str, Any], home: str) -> Text:
         return out
     claimed = " (claimed)" if row.get("fee_claimed") else ""
     out.append(f" · fee {money(row['late_fee'], cur)}{claimed}\n")
+    if row.get("rate_warning"):
+        out.append(f"! {row['rate_warning']}\n", style="bold")
     step = row["step"]
     if step in ("grace", "done"):
         out.append(step_sentence(row) + "\n")
