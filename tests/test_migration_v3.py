@@ -44,6 +44,11 @@ def _schema_2_book(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book.put_on_hold(m2["id"], Hold(reason="dispute", until=day(2026, 12, 20)))
     book.claim_fee(m1["id"], D("12.50"), day(2026, 11, 2))
     book.set_template("reminder", "Mine", "My own words")
+    with book.writing() as con:  # an expense as schema 2 had it (no category)
+        con.execute(
+            "INSERT INTO expenses (id, name, amount, currency, cadence, next_date) "
+            "VALUES (1, 'Rent', 950.00, 'EUR', 'monthly', DATE '2026-01-01')"
+        )
     with book.writing() as con:  # the user removed an old UK rate and the newest EU one
         con.execute("DELETE FROM reference_rates WHERE preset = 'uk' AND valid_from = '2022-02-03'")
         con.execute("DELETE FROM reference_rates WHERE preset = 'uk' AND valid_from > '2025-08-07'")
@@ -70,8 +75,10 @@ def test_a_schema_2_book_migrates_to_3_and_keeps_every_row(
     assert _dump(path, "schema_version") == [(3,)]
     assert book.notes == []  # nothing the user has to be told
     for table in ("clients", "contacts", "contracts", "payments", "chase_events", "holds",
-                  "fee_claims", "change_orders", "expenses", "settings", "exchange_rates"):  # fmt: skip
+                  "fee_claims", "change_orders", "settings", "exchange_rates"):  # fmt: skip
         assert _dump(path, table) == before[table], table
+    # expenses keep every value and gain an empty category
+    assert _dump(path, "expenses") == [(*row, "") for row in before["expenses"]]
     # milestones keep every value and gain an empty promise
     assert _dump(path, "milestones") == [(*row, None, "") for row in before["milestones"]]
     # the user's template is kept; the new step's template is added

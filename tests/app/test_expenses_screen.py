@@ -25,7 +25,7 @@ async def test_next_is_on_or_after_today_and_since_is_the_first_date(app, book) 
         assert isinstance(screen, ExpensesScreen)
         rows = {str(r[0]): [str(c) for c in r] for r in (screen.table.get_row_at(i)
                                                          for i in range(screen.table.row_count))}  # fmt: skip
-        assert rows["Rent"][3:5] == ["2026-11-30", "2026-01-31"]
-        assert rows["Old laptop"][3:5] == ["over", "2026-10-01"]
+        assert rows["Rent"][4:6] == ["2026-11-30", "2026-01-31"]  # after the category
+        assert rows["Old laptop"][4:6] == ["over", "2026-10-01"]
         # sorted by Next first: what goes out soonest on top, what is over at the bottom
         assert [str(screen.table.get_row_at(i)[0]) for i in range(2)] == ["Rent", "Old laptop"]

@@ -485,6 +485,9 @@ class Expense(Record):
     cadence: Cadence
     next_date: dt.date
     end_date: dt.date | None = None
+    #: free text grouping outflows (rent, software, ...); ``tax`` marks a tax payment, which
+    #: the forecast's tax reserve counts as paid out of the reserve (SPEC 4.2)
+    category: str = ""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "name",
@@ -493,6 +496,7 @@ class Expense(Record):
         "cadence",
         "next_date",
         "end_date",
+        "category",
     )
 
     @classmethod
@@ -504,6 +508,9 @@ class Expense(Record):
             "cadence": lambda v, t: parse_enum(Cadence, _get(v, "cadence"), "cadence"),
             "next_date": lambda v, t: _date(v, "next_date", t),
             "end_date": lambda v, t: _opt_date(v, "end_date", t),
+            "category": lambda v, t: parse_text(
+                _get(v, "category"), "category", max_length=60
+            ).lower(),
         }
 
     @classmethod
@@ -591,6 +598,9 @@ class Settings:
     legal_cost_estimate: Decimal = Decimal("500.00")
     min_gap_days: int = 7
     pre_due_days: int = 0
+    tax_reserve_percent: Decimal = Decimal("0")
+    tax_reserve_since: dt.date | None = None
+    cash_floor: Decimal = Decimal("0.00")
     forecast_weeks: int = 12
     forecast_months: int = 6
     fx: dict[str, Decimal] = field(default_factory=dict)
@@ -611,6 +621,9 @@ class Settings:
         "legal_cost_estimate",
         "min_gap_days",
         "pre_due_days",
+        "tax_reserve_percent",
+        "tax_reserve_since",
+        "cash_floor",
         "forecast_weeks",
         "forecast_months",
     )
@@ -681,6 +694,12 @@ class Settings:
             return nums
         if key in ("reminder_days", "firm_days", "escalate_days", "legal_days"):
             return parse_int(raw, key, minimum=1, maximum=3650)
+        if key == "tax_reserve_percent":
+            return parse_percent(raw or "0", key, maximum=Decimal(100))
+        if key == "tax_reserve_since":
+            return parse_date(raw, key) if raw else None
+        if key == "cash_floor":
+            return parse_amount(raw or "0", key)
         if key in ("min_gap_days", "pre_due_days"):
             return parse_int(raw, key, minimum=0, maximum=365)
         if key in ("forecast_weeks", "forecast_months"):

@@ -17,6 +17,7 @@ FIELDS = [
     Field("cadence", "Cadence", "select", choices_of([c.value for c in Cadence])),
     Field("next_date", "Next date", required=True, placeholder=DATE_HINT),
     Field("end_date", "End date", placeholder="empty = no end; " + DATE_HINT),
+    Field("category", "Category", placeholder="rent, software, ...; tax = a tax payment"),
 ]
 
 

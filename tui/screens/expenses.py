@@ -26,6 +26,7 @@ class ExpensesScreen(ListScreen):
         Column("Expense", "name", grow=True),
         Column("Amount", "amount_text", right=True),
         Column("Cadence", "cadence"),
+        Column("Category", "category"),
         Column("Next", "next_date"),
         Column("Since", "start_date"),
         Column("Ends", "end_date"),
@@ -35,6 +36,7 @@ class ExpensesScreen(ListScreen):
         "name",
         "amount_sort",
         "cadence",
+        "category",
         "end_date",
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,15 +55,16 @@ class ExpensesScreen(ListScreen):
         rows = [{
             "key": str(e["id"]), "id": e["id"], "name": e["name"], "currency": e["currency"],
             "amount_text": money(e["amount"], e["currency"]), "amount_sort": float(e["amount"]),
-            "cadence": e["cadence"],
+            "cadence": e["cadence"], "category": e["category"],
             "next_date": str(upcoming[e["id"]]) if e["id"] in upcoming else "over",
             "next_date_sort": str(upcoming[e["id"]]) if e["id"] in upcoming else "9999",
             "start_date": str(e["next_date"]),
             "end_date": str(e["end_date"]) if e["end_date"] else "",
-            "search": f"{e['name']} {e['cadence']} {e['currency']}".lower(),
+            "search": f"{e['name']} {e['cadence']} {e['currency']} {e['category']}".lower(),
         } for e in frames.expenses.iter_rows(named=True)]  # fmt: skip
         schema = {"key": pl.String, "id": pl.Int64, "name": pl.String, "currency": pl.String,
                   "amount_text": pl.String, "amount_sort": pl.Float64, "cadence": pl.String,
+                  "category": pl.String,
                   "next_date": pl.String, "next_date_sort": pl.String, "start_date": pl.String,
                   "end_date": pl.String, "search": pl.String}  # fmt: skip
         settings = frames.settings
@@ -79,6 +82,7 @@ class ExpensesScreen(ListScreen):
             Text(row["name"]),
             row["amount_text"],
             row["cadence"],
+            Text(row["category"]),
             row["next_date"],
             row["start_date"],
             row["end_date"],

@@ -56,6 +56,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "Chase: note before due",
         "Days before the due date for a friendly 'coming up' note; 0 = none.",
     ),
+    "tax_reserve_percent": (
+        "Tax reserve %",
+        "Share of money received put aside for tax (0 = none); expenses of category tax use it.",
+    ),
+    "tax_reserve_since": (
+        "Tax reserve since",
+        "YYYY-MM-DD: payments from this day on count towards the reserve (empty = all).",
+    ),
+    "cash_floor": (
+        "Cash floor",
+        "The least free cash you want to keep; safe to spend keeps above it.",
+    ),
     "forecast_weeks": ("Forecast weeks", "Horizon of the weekly forecast."),
     "forecast_months": ("Forecast months", "Horizon of the monthly forecast."),
 }

@@ -279,7 +279,7 @@ class _DemoWriter:
 
     def _expenses(self) -> None:
         opening = self.day(-data.OPENING_BALANCE_DAYS_BEFORE)
-        for name, amount, cadence, anchor, end in data.EXPENSES:
+        for name, amount, cadence, anchor, end, category in data.EXPENSES:
             kind, number = anchor.split(":")
             n = int(number)
             if kind == "dom":
@@ -290,15 +290,16 @@ class _DemoWriter:
                 first = self.day(n)
             expense = Expense.parse(
                 {"name": name, "amount": amount, "currency": "EUR", "cadence": cadence,
-                 "next_date": first, "end_date": None if end is None else self.day(end)},
+                 "next_date": first, "end_date": None if end is None else self.day(end),
+                 "category": category},
             )  # fmt: skip
             insert(self.con, "expenses", expense.as_row())
 
     def _settings(self) -> None:
-        values = {
-            **data.SETTINGS,
-            "opening_balance_date": self.day(-data.OPENING_BALANCE_DAYS_BEFORE).isoformat(),
-        }
+        opening = self.day(-data.OPENING_BALANCE_DAYS_BEFORE).isoformat()
+        # the reserve counts from the day the book starts: money received before it was
+        # either taxed already or is in the opening balance
+        values = {**data.SETTINGS, "opening_balance_date": opening, "tax_reserve_since": opening}
         text = Settings.from_text(values).to_text()  # checks every value
         for key in values:
             self.con.execute("INSERT INTO settings VALUES (?, ?)", [key, text[key]])

@@ -310,21 +310,24 @@ SETTINGS: dict[str, str] = {
     "business_name": "Mara Lindqvist Studio",
     "signature": "Mara Lindqvist\nDesign & front-end development\nmara@lindqvist.example",
     "opening_balance": "8500.00",
+    # a freelancer's usual rule of thumb: put 30 % of what comes in aside for income tax
+    "tax_reserve_percent": "30",
 }
 OPENING_BALANCE_DAYS_BEFORE = 30
 EXCHANGE_RATES: dict[str, str] = {"GBP": "1.17", "USD": "0.92"}
 
-#: (name, amount, cadence, anchor, end offset or None); the anchor is a day of the month
-#: ("dom:N": first such day after the opening balance date), a weekday ("dow:N", 0 = Monday)
-#: or an offset from as_of ("day:N").
-EXPENSES: tuple[tuple[str, str, str, str, int | None], ...] = (
-    ("Studio rent", "950.00", "monthly", "dom:1", None),
-    ("Web hosting and domains", "38.00", "monthly", "dom:31", None),
-    ("Design and development software", "89.99", "monthly", "dom:15", None),
-    ("Coworking day passes", "60.00", "weekly", "dow:3", 120),
-    ("Health insurance", "495.00", "monthly", "dom:1", None),
-    ("Accountant", "420.00", "quarterly", "day:38", None),
-    ("Income tax prepayment", "3200.00", "quarterly", "day:16", None),
-    ("Professional indemnity insurance", "684.00", "yearly", "day:137", None),
-    ("New laptop", "2449.00", "once", "day:19", None),
+#: (name, amount, cadence, anchor, end offset or None, category); the anchor is a day of the
+#: month ("dom:N": first such day after the opening balance date), a weekday ("dow:N", 0 =
+#: Monday) or an offset from as_of ("day:N"). Category ``tax`` marks the tax payments the
+#: forecast's tax reserve is spent on.
+EXPENSES: tuple[tuple[str, str, str, str, int | None, str], ...] = (
+    ("Studio rent", "950.00", "monthly", "dom:1", None, "rent"),
+    ("Web hosting and domains", "38.00", "monthly", "dom:31", None, "software"),
+    ("Design and development software", "89.99", "monthly", "dom:15", None, "software"),
+    ("Coworking day passes", "60.00", "weekly", "dow:3", 120, "office"),
+    ("Health insurance", "495.00", "monthly", "dom:1", None, "insurance"),
+    ("Accountant", "420.00", "quarterly", "day:38", None, "services"),
+    ("Income tax prepayment", "3200.00", "quarterly", "day:16", None, "tax"),
+    ("Professional indemnity insurance", "684.00", "yearly", "day:137", None, "insurance"),
+    ("New laptop", "2449.00", "once", "day:19", None, "equipment"),
 )

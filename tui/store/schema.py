@@ -238,8 +238,8 @@ def _v3_data(con: duckdb.DuckDBPyConnection) -> None:
 
 #: Version 3 (SPEC revision 2): sequence numbers from 0 (a deposit is often milestone 0), a
 #: promise to pay on a milestone (date and note), the ``upcoming`` chase step (a friendly note
-#: before the due date) in the chase log and the templates, and reference rates up to the last
-#: shipped. DuckDB cannot change a CHECK constraint in place, and cannot drop a table that
+#: before the due date) in the chase log and the templates, an expense ``category`` (``tax``
+#: marks tax payments), and reference rates up to the last shipped. DuckDB cannot change a CHECK constraint in place, and cannot drop a table that
 #: another refers to, so milestones and the four tables that refer to it are copied aside,
 #: dropped children first, recreated and filled again, inside the migration's transaction.
 _V3 = f"""
@@ -305,6 +305,7 @@ DROP TABLE _v3_chase_events;
 DROP TABLE _v3_holds;
 DROP TABLE _v3_fee_claims;
 DROP TABLE _v3_templates;
+ALTER TABLE expenses ADD COLUMN category VARCHAR NOT NULL DEFAULT '';
 """
 
 

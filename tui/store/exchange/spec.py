@@ -137,7 +137,7 @@ TEXT_COLUMNS = frozenset(
     {
         "client", "contract", "name", "email", "phone", "address", "notes", "feedback", "title",
         "red_flags", "invoice_no", "method", "reference", "contact", "note", "message",
-        "reason", "description", "subject", "body", "promise_note",
+        "reason", "description", "subject", "body", "promise_note", "category",
     }
 )  # fmt: skip
 #: settings whose value is free text (the ``value`` of their row is guarded like a text column)
