@@ -48,9 +48,26 @@ def book_path(tmp_path: Path) -> Path:
     return tmp_path / "book.duckdb"
 
 
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new, empty book written once per test session (tests copy it, never open it).
+
+    Creating a book runs every migration (about 0.13 s); copying the checkpointed file is a
+    few milliseconds. Tests of creating and migrating books open ``book_path`` themselves.
+    """
+    path = tmp_path_factory.mktemp("empty-template") / "empty.duckdb"
+    Book.open(path)
+    assert not Path(f"{path}.wal").exists(), "the template must be checkpointed to be copied"
+    return path
+
+
 @pytest.fixture
-def book(book_path: Path) -> Book:
-    """A new, empty book."""
+def book(book_path: Path, empty_template: Path) -> Book:
+    """A new, empty book (a private copy of the session's empty template, mode 0600)."""
+    from tui.store.files import private_umask
+
+    with private_umask():
+        shutil.copyfile(empty_template, book_path)
     return Book.open(book_path)
 
 

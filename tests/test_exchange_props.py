@@ -130,7 +130,12 @@ def books(draw: st.DrawFn) -> list[tuple[Any, ...]]:
                         "due_date": str(draw(day)),
                         "status": draw(
                             st.sampled_from(
-                                [s.value for s in MilestoneStatus if s.value != "invoiced"]
+                                # invoiced and disputed need an invoice date: see below
+                                [
+                                    s.value
+                                    for s in MilestoneStatus
+                                    if s.value not in ("invoiced", "disputed")
+                                ]
                             )
                         ),
                         "progress": str(draw(st.integers(0, 100))),
@@ -178,14 +183,18 @@ def books(draw: st.DrawFn) -> list[tuple[Any, ...]]:
                 if draw(st.booleans()):
                     ops.append(("claim_fee", (milestone_id, Decimal(draw(money)), draw(day))))
                 if draw(st.booleans()):
-                    # invoiced only through mark_invoiced: an invoiced milestone has its date
+                    # invoiced only through mark_invoiced: an invoiced (or disputed) milestone
+                    # has its invoice date
                     status = draw(st.sampled_from(list(MilestoneStatus)))
-                    if status is not MilestoneStatus.INVOICED:
+                    billed = (MilestoneStatus.INVOICED, MilestoneStatus.DISPUTED)
+                    if status not in billed:
                         ops.append(
                             ("set_milestone_status", (milestone_id, status), {"on": draw(day)})
                         )
                     elif m.status not in CLOSED_MILESTONE_STATUSES:
                         ops.append(("mark_invoiced", (milestone_id, draw(name), draw(day))))
+                        if status is MilestoneStatus.DISPUTED:
+                            ops.append(("set_milestone_status", (milestone_id, status), {}))
     for _ in range(draw(st.integers(0, 2))):
         nxt = draw(day)
         expense = Expense.parse(

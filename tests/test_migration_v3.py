@@ -142,3 +142,58 @@ def test_invoicing_saves_the_due_date_from_the_terms_or_the_one_given(tmp_path: 
     with pytest.raises(ValidationError, match="before the invoice date"):
         book.mark_invoiced(m1["id"], "INV-2", day(2026, 12, 1), day(2026, 11, 30))
     assert book.rows("milestones", "id = ?", [m1["id"]])[0]["due_date"] == day(2026, 12, 31)
+
+
+def test_due_dates_before_the_invoice_date_move_to_the_terms_and_the_user_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 2 kept the planned date when a milestone was invoiced: invoiced 11-01 under 14-day
+    terms but 'due' 10-20 read as 12 days late on 11-01. Version 3 makes it 11-01 + 14 = 11-15."""
+    path = tmp_path / "book.duckdb"
+    _schema_2_book(path, monkeypatch)
+    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", 2)
+    book = Book.open(path)
+    with book.writing() as con:
+        con.execute(
+            "INSERT INTO milestones (id, contract_id, seq, title, amount, due_date, status, "
+            "invoice_no, invoiced_on) VALUES (3, 1, 3, 'Extra', 100.00, DATE '2026-10-20', "
+            "'invoiced', 'INV-3', DATE '2026-11-01')"
+        )
+    monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", schema.SCHEMA_VERSION)
+    book = Book.open(path)
+    assert book.notes == [
+        "1 invoiced milestone(s) had a due date before their invoice date (the planned date); "
+        "the due date is now the invoice date plus the contract's payment terms: INV-3: "
+        "2026-10-20 -> 2026-11-15. Check the due dates of your open invoices; the book before "
+        "this change is kept beside it (.v2.bak)."
+    ]
+    due = {r["seq"]: r["due_date"] for r in book.rows("milestones")}
+    assert due == {1: day(2026, 10, 1), 2: day(2026, 12, 1), 3: day(2026, 11, 15)}
+    assert Book.open(path).notes == []  # said once
+
+
+def test_editing_a_milestone_keeps_its_promise(tmp_path: Path) -> None:
+    book = Book.open(tmp_path / "book.duckdb")
+    cid = book.add_client(Client(name="Acme"))
+    kid = book.add_contract(cid, Contract(title="Site", currency="EUR", total_fee=D("100.00")))
+    mid = book.add_milestone(
+        kid, Milestone(seq=1, title="Design", amount=D("100.00"), due_date=day(2026, 11, 1))
+    )
+    book.set_promise(mid, day(2026, 12, 20), "CFO on the phone")
+    opened = book.get("milestones", mid)
+    edited = Milestone(seq=1, title="Design v2", amount=D("100.00"), due_date=day(2026, 11, 1))
+    book.update_milestone(mid, edited, expected=opened)  # the form has no promise fields
+    row = book.get("milestones", mid)
+    assert (row["title"], row["promised_on"], row["promise_note"]) == (
+        "Design v2", day(2026, 12, 20), "CFO on the phone",
+    )  # fmt: skip
+
+
+def test_an_invoice_date_is_needed_by_disputed_and_payment_is_never_due_before_it() -> None:
+    base = {"seq": "1", "title": "Design", "amount": "100.00", "due_date": "2026-11-01"}
+    with pytest.raises(ValidationError, match="a disputed milestone needs its invoice date"):
+        Milestone.parse({**base, "status": "disputed"})
+    with pytest.raises(ValidationError, match="before the invoice date 2026-11-05"):
+        Milestone.parse({**base, "status": "invoiced", "invoiced_on": "2026-11-05"})
+    ok = Milestone.parse({**base, "status": "disputed", "invoiced_on": "2026-11-01"})
+    assert ok.due_date == ok.invoiced_on

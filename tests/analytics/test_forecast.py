@@ -55,7 +55,12 @@ d = dt.date.fromisoformat
 def ms(
     seq: int, title: str, amount: str, due: str, status: MilestoneStatus = MilestoneStatus.INVOICED
 ) -> Milestone:
-    return Milestone(seq=seq, title=title, amount=D(amount), due_date=d(due), status=status)
+    """A milestone; an invoiced or disputed one has its invoice date (the domain requires it),
+    30 days before the due date (the default terms)."""
+    billed = status in (MilestoneStatus.INVOICED, MilestoneStatus.DISPUTED)
+    invoiced_on = d(due) - dt.timedelta(days=30) if billed else None
+    return Milestone(seq=seq, title=title, amount=D(amount), due_date=d(due), status=status,
+                     invoiced_on=invoiced_on)  # fmt: skip
 
 
 def contract(title: str, currency: str = "EUR") -> Contract:
@@ -87,7 +92,8 @@ def rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
 
 def periods(report: ForecastReport) -> list[tuple[str, str, str, str, str, str]]:
     """The periods table as text: start, end, inflow, outflow, net, balance."""
-    return [tuple(str(v) for v in r) for r in report.periods.iter_rows()]  # type: ignore[misc]
+    table = report.periods.select("start", "end", "inflow", "outflow", "net", "balance")
+    return [tuple(str(v) for v in r) for r in table.iter_rows()]  # type: ignore[misc]
 
 
 @pytest.fixture(scope="module")
@@ -672,7 +678,9 @@ def test_report_fields(main_book: BookFrames, tmp_path: Path) -> None:
         6,
         "EUR",
     )
-    assert r.periods.columns == ["start", "end", "inflow", "outflow", "net", "balance"]
+    assert r.periods.columns == [
+        "start", "end", "inflow", "outflow", "net", "balance", "reserve", "free",
+    ]  # fmt: skip
     assert all(
         r.periods[c].dtype == pl.Decimal(38, 2) for c in ("inflow", "outflow", "net", "balance")
     )

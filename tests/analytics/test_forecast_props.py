@@ -438,14 +438,14 @@ def ref_samples(g: Gen) -> dict[int, list[int]]:
 def ref_forecast_due(g: Gen) -> dict[int, dt.date]:
     """milestone_id -> the due date the forecast uses: unbilled work past its date is placed as
     if invoiced on as_of (as_of + the contract's terms); billed = invoice date <= as_of (an
-    invoiced or disputed milestone without a date is billed)."""
+    nothing else)."""
     f = g.frames
     terms = dict(zip(f.contracts["id"], f.contracts["payment_terms_days"], strict=True))
     out = {}
     for m in f.milestones.iter_rows(named=True):
         inv = m["invoiced_on"]
-        billed = inv <= g.as_of if inv is not None else m["status"] in ("invoiced", "disputed")
-        late_work = not billed and m["due_date"] < g.as_of
+        billed = inv is not None and inv <= g.as_of
+        late_work = not billed and m["due_date"] <= g.as_of
         out[m["id"]] = (
             g.as_of + dt.timedelta(days=terms[m["contract_id"]]) if late_work else m["due_date"]
         )

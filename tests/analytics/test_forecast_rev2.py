@@ -23,7 +23,11 @@ d = dt.date.fromisoformat
 
 
 def ms(seq: int, title: str, amount: str, due: str, **kw: Any) -> Milestone:
+    """A milestone, invoiced by default; an invoiced or disputed one has its invoice date (the
+    domain requires it): 30 days before the due date unless given."""
     kw.setdefault("status", MilestoneStatus.INVOICED)
+    if kw["status"] in (MilestoneStatus.INVOICED, MilestoneStatus.DISPUTED, "invoiced", "disputed"):
+        kw.setdefault("invoiced_on", d(due) - dt.timedelta(days=30))
     return Milestone(seq=seq, title=title, amount=D(amount), due_date=d(due), **kw)
 
 
@@ -241,7 +245,7 @@ def test_unbilled_work_past_its_date_is_placed_as_if_invoiced_today(book: Memory
     c = with_history(book, "Client", [4, 6])  # median (4 + 6 + 1) // 2 = 5, p90 6
     book.add_contract(c, contract("Job", terms=30), [
         ms(1, "u1", "700.00", "2026-07-01", status=MilestoneStatus.DELIVERED),  # 146 days ago
-        ms(2, "u2", "50.00", "2026-11-24", status=MilestoneStatus.PLANNED),  # due today: as is
+        ms(2, "u2", "50.00", "2026-11-24", status=MilestoneStatus.PLANNED),  # planned for today
         ms(3, "billed", "80.00", "2026-07-01", invoice_no="I-1", invoiced_on=d("2026-06-01")),
     ])  # fmt: skip
     f = book.frames()
@@ -249,7 +253,9 @@ def test_unbilled_work_past_its_date_is_placed_as_if_invoiced_today(book: Memory
     k = forecast(f, AS_OF, scenario="contractual")
     assert place(k, "u1") == (d("2026-12-24"), 0, "period", "terms")
     assert (row(k, "u1")["forecast_due"], row(k, "u1")["days_past_due"]) == (d("2026-12-24"), -30)
-    assert place(k, "u2") == (AS_OF, 0, "period", "due")
+    # u2 was planned for today and is not invoiced: work to invoice today, as aging's
+    # to_invoice lists it, so it too is placed as if invoiced today: 11-24 + 30 = 12-24
+    assert place(k, "u2") == (d("2026-12-24"), 0, "period", "terms")
     e = forecast(f, AS_OF)
     assert place(e, "u1") == (d("2026-12-29"), 5, "period", "terms")
     # pessimistic: 12-24 + 6; never at risk (it is not a debt), unlike the billed one

@@ -180,7 +180,8 @@ def _first_column(app: Any) -> list[str]:
 
 
 async def test_a_burst_of_sort_keys_ends_in_the_right_order(book: Book) -> None:
-    """Sort cycles next date, name, amount, cadence, end: 7 's' and an 'r' = amount, largest first."""
+    """Sort cycles next date, name, amount, cadence, category, end: 8 's' and an 'r' = amount,
+    largest first."""
     app = make_app(_expenses_book(book))
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(pilot)
@@ -189,12 +190,12 @@ async def test_a_burst_of_sort_keys_ends_in_the_right_order(book: Book) -> None:
         assert isinstance(screen, ExpensesScreen)
         assert _first_column(app) == ["Rent", "Software", "Accountant", "Insurance"]  # by date
         reads = app.session.reads
-        _burst(pilot, *["s"] * 7, "r")
+        _burst(pilot, *["s"] * 8, "r")
         await _settle(pilot)
-        assert (screen.sort_index, screen.descending) == (2, True)  # 7 % 5 = 2: the amount
+        assert (screen.sort_index, screen.descending) == (2, True)  # 8 % 6 = 2: the amount
         assert _first_column(app) == ["Insurance", "Rent", "Accountant", "Software"]
         assert "sorted by Amount ↓" in plain(screen.query_one("#title-note"))
-        _burst(pilot, "s", "s", "s", "s", "r")  # 2 + 4 = 6 % 5 = 1: the name, ascending
+        _burst(pilot, "s", "s", "s", "s", "s", "r")  # 2 + 5 = 7 % 6 = 1: the name, ascending
         await _settle(pilot)
         assert _first_column(app) == ["Accountant", "Insurance", "Rent", "Software"]
         assert app.session.reads == reads

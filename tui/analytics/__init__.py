@@ -3,6 +3,7 @@
 No textual, no duckdb. The same functions feed the CLI reports and the screens.
 """
 
+from tui.analytics.accuracy import AccuracyReport, forecast_accuracy
 from tui.analytics.aging import AgingReport, aging
 from tui.analytics.base import BookData, milestone_facts
 from tui.analytics.chase import active_holds, chase_queue, holds_ending
@@ -12,6 +13,7 @@ from tui.analytics.forecast import Adjustment, ForecastReport, client_delays, fo
 from tui.analytics.scorecard import client_scorecards
 
 __all__ = [
+    "AccuracyReport",
     "Adjustment",
     "AgingReport",
     "BookData",
@@ -24,6 +26,7 @@ __all__ = [
     "expense_occurrences",
     "fees_for",
     "forecast",
+    "forecast_accuracy",
     "holds_ending",
     "late_fees",
     "milestone_facts",

@@ -111,6 +111,35 @@ holding it, balance). ``longest_gap_days`` = the longest run of
 consecutive days from ``as_of`` (counted) to the horizon's end (counted) with no expected
 inflow; only inflows placed in a period count (not unconverted or dropped ones). With no
 inflow at all it is the whole window, ``horizon_end - as_of + 1``.
+
+*Tax reserve, free cash, safe to spend.* With p = ``settings.tax_reserve_percent`` and
+``since`` = ``settings.tax_reserve_since`` (no date: from the start of the book), the reserve
+is kept on the same two footings as the balance, so that free cash = balance - reserve is the
+money that is the user's:
+
+- at as_of (``tax_reserve``, beside ``cash_at_as_of``): p % of the payments received from
+  ``since`` up to and including as_of, minus the expense occurrences of category ``tax``
+  (:data:`TAX_CATEGORY`) from ``since`` to the day BEFORE as_of. As_of's own tax expenses are
+  first-period outflows, not yet out of the cash, so not yet out of the reserve either.
+- at the end of each day D from as_of to the horizon's end: the same plus p % of the inflows
+  placed in this scenario on days up to D, minus the tax expense occurrences (outflows) up to
+  D. Payments received after as_of are not known at as_of (their milestones' open amounts are
+  the inflows).
+- every amount converted on its own as the cash is (no rate: left out, as the cash leaves it
+  out); each day the total is p % of (payments + inflows) rounded once, half up, to the cent,
+  minus the tax paid, floored at 0. So a tax payment comes out of the reserve, not out of free
+  cash, until the reserve is spent.
+- ``since`` applies to the placed inflows too (our decision, the SPEC names it for payments):
+  an inflow expected before ``since`` is a payment that would be received before it, so it is
+  not reserved. It only matters when ``since`` is after as_of.
+
+Free cash = balance - reserve, at as_of and at each day's end; ``lowest_free`` is the lowest of
+these (earliest day on ties, so as_of when nothing goes below it), its day is
+``safe_to_spend_limit_date``, and ``safe_to_spend`` = max(0, lowest_free -
+``settings.cash_floor``). Each period row gives ``reserve`` and ``free`` at its last day.
+``outflow_by_category``: the converted outflows per period and expense category (the book's
+text, '' when none; per period they sum to ``outflow``). With p = 0 the reserve is 0 on every
+day, free cash is the balance and ``lowest_free`` is ``lowest``.
 """
 
 from __future__ import annotations
@@ -118,12 +147,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 import polars as pl
 
-from tui.analytics.aging import INVOICED_STATUSES
+from tui.analytics.aging import is_billed
 from tui.analytics.base import (
     CLOSED,
     MONEY,
@@ -161,6 +190,8 @@ AT_RISK_DAYS = 90
 #: period and report totals
 TOTAL = pl.Decimal(38, 2)
 CENT = Decimal("0.01")
+#: the expense category of a tax payment: paid out of the tax reserve (SPEC 4.2)
+TAX_CATEGORY = "tax"
 
 PLACEMENT_COLUMNS = [
     "milestone_id", "client_id", "client", "contract", "seq", "milestone", "currency", "open",
@@ -227,7 +258,8 @@ class ForecastReport:
     horizon: int
     currency: str  # home currency
     cash_at_as_of: Decimal
-    #: start, end (Date), inflow, outflow, net, balance (Decimal(38,2)), one row per period
+    #: start, end (Date), inflow, outflow, net, balance, reserve, free (Decimal(38,2)), one row
+    #: per period; reserve and free (= balance - reserve) are at the period's last day
     periods: pl.DataFrame
     #: home-currency inflows expected after the horizon's end
     later: Decimal
@@ -259,6 +291,22 @@ class ForecastReport:
     #: expense occurrences in the horizon: expense_id, name, date, amount, currency, amount_home
     outflows: pl.DataFrame
     adjustments: tuple[Adjustment, ...]
+    #: the tax reserve at as_of (matching cash_at_as_of: as_of's payments in, its tax expenses
+    #: not yet; see the module doc)
+    tax_reserve: Decimal
+    #: max(0, lowest_free - settings.cash_floor): what can be spent today without free cash
+    #: ever going below the floor within the horizon
+    safe_to_spend: Decimal
+    #: the lowest free cash (balance - reserve) of as_of's start and each day-end to the
+    #: horizon's end, never above cash_at_as_of - tax_reserve
+    lowest_free: Decimal
+    #: the day lowest_free falls on (what limits safe_to_spend; earliest on ties, as_of when
+    #: free cash never goes below its value at as_of)
+    safe_to_spend_limit_date: dt.date
+    #: start (the period's), category (as in the book, '' when none), outflow: the converted
+    #: outflows per period and category (only pairs with an outflow; per period they sum to
+    #: the period's outflow to the cent)
+    outflow_by_category: pl.DataFrame
     #: part ('outflow' | 'cash_in' | 'cash_out'), currency, amount: expenses and cash movements
     #: in currencies with no fx rate, left out of outflows and cash_at_as_of
     unconverted_other: pl.DataFrame = field(default_factory=_empty_unconverted_other)
@@ -475,21 +523,12 @@ def _longest_gap(inflow_dates: list[dt.date], as_of: dt.date, end: dt.date) -> i
 # ---- cash at as_of ------------------------------------------------------------------------
 
 
-def _cash_at(book: BookData, rates: pl.DataFrame, as_of: dt.date) -> tuple[Decimal, pl.DataFrame]:
-    """Cash at as_of from the opening balance (see the module doc) and what could not be converted."""
-    settings = book.settings
-    opening = Decimal(settings.opening_balance).quantize(CENT)
-    od = settings.opening_balance_date
-    if od is None:
-        return opening, _empty_unconverted_other()
-    day = dt.timedelta(days=1)
-    if od <= as_of:
-        sign, pay_window, exp_window = 1, (od, as_of), (od, as_of - day)
-    else:
-        sign, pay_window, exp_window = -1, (as_of + day, od - day), (as_of, od - day)
-    payments = (
+def _payments_between(book: BookData, lo: dt.date | None, hi: dt.date) -> pl.LazyFrame:
+    """currency, amount of the payments received from ``lo`` (None: any day) to ``hi``."""
+    on = pl.col("received_on")
+    return (
         book.payments.lazy()
-        .filter(pl.col("received_on").is_between(*pay_window))
+        .filter((on <= hi) if lo is None else on.is_between(lo, hi))
         .select(pl.col("milestone_id").cast(pl.Int64), "amount")
         .join(
             book.milestones.lazy().select(
@@ -506,6 +545,21 @@ def _cash_at(book: BookData, rates: pl.DataFrame, as_of: dt.date) -> tuple[Decim
         )
         .select("currency", "amount")
     )
+
+
+def _cash_at(book: BookData, rates: pl.DataFrame, as_of: dt.date) -> tuple[Decimal, pl.DataFrame]:
+    """Cash at as_of from the opening balance (see the module doc) and what could not be converted."""
+    settings = book.settings
+    opening = Decimal(settings.opening_balance).quantize(CENT)
+    od = settings.opening_balance_date
+    if od is None:
+        return opening, _empty_unconverted_other()
+    day = dt.timedelta(days=1)
+    if od <= as_of:
+        sign, pay_window, exp_window = 1, (od, as_of), (od, as_of - day)
+    else:
+        sign, pay_window, exp_window = -1, (as_of + day, od - day), (as_of, od - day)
+    payments = _payments_between(book, *pay_window)
     spent = expense_occurrences(book.expenses, *exp_window).lazy().select("currency", "amount")
     pay = _convert(payments, "amount", rates, "home").collect()
     exp = _convert(spent, "amount", rates, "home").collect()
@@ -547,6 +601,133 @@ def _lowest(
         if balance < best:
             best_date, best = date, balance
     return best_date, Decimal(best).quantize(CENT)
+
+
+# ---- tax reserve, free cash, safe to spend -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Free:
+    """What the day-by-day walk of the reserve and free cash found (see the module doc)."""
+
+    reserve_at_as_of: Decimal
+    #: the reserve at the end of each period (the last day of each of ``bounds``)
+    period_reserves: list[Decimal]
+    lowest_free: Decimal
+    lowest_free_date: dt.date
+
+
+def _categorised(book: BookData, outflows: pl.DataFrame) -> pl.DataFrame:
+    """The converted outflows (amount_home not null) with their expense's category."""
+    categories = book.expenses.select(
+        pl.col("id").cast(pl.Int64).alias("expense_id"),
+        pl.col("category").fill_null("").alias("category"),
+    )
+    return outflows.filter(pl.col("amount_home").is_not_null()).join(
+        categories, on="expense_id", how="left", maintain_order="left"
+    )
+
+
+def _reserve_before(
+    book: BookData, rates: pl.DataFrame, as_of: dt.date, since: dt.date | None
+) -> tuple[Decimal, Decimal]:
+    """(payments received from ``since`` up to and including as_of, tax expense occurrences
+    from ``since`` up to the day before as_of), both converted; no rate: left out."""
+    paid = _convert(_payments_between(book, since, as_of), "amount", rates, "home").collect()
+    tax = book.expenses.filter(pl.col("category") == TAX_CATEGORY)
+    taxed = Decimal("0.00")
+    if tax.height:
+        first = since if since is not None else tax["next_date"].min()
+        before = as_of - dt.timedelta(days=1)
+        spent = expense_occurrences(tax, first, before)  # type: ignore[arg-type]
+        taxed = _sum(_convert(spent.lazy(), "amount", rates, "home").collect()["home"])
+    return _sum(paid["home"]), taxed
+
+
+def _reserve(percent: Decimal, base: Decimal, taxed: Decimal) -> Decimal:
+    """percent % of ``base`` minus ``taxed``, rounded half up to the cent, floored at 0."""
+    kept = (base * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP) - taxed
+    return max(kept, Decimal("0.00"))
+
+
+def _free_walk(
+    book: BookData,
+    rates: pl.DataFrame,
+    as_of: dt.date,
+    bounds: list[tuple[dt.date, dt.date]],
+    cash: Decimal,
+    in_period: pl.DataFrame,
+    categorised: pl.DataFrame,
+    low: tuple[dt.date, Decimal],
+) -> _Free:
+    """The reserve at as_of and at each period's end, and the lowest free cash with its day."""
+    settings = book.settings
+    percent = Decimal(settings.tax_reserve_percent)
+    zero = Decimal("0.00")
+    if percent == 0:  # 0 % of anything less any tax paid, floored at 0: no reserve, ever
+        return _Free(zero, [zero] * len(bounds), low[1], low[0])
+    since = settings.tax_reserve_since
+    base, taxed = _reserve_before(book, rates, as_of, since)
+
+    def on_since(col: str) -> pl.Expr:
+        return pl.lit(True) if since is None else pl.col(col) >= since
+
+    moves = (
+        pl.concat(
+            [
+                in_period.select(
+                    pl.col("expected_date").alias("date"),
+                    pl.col("open_home").cast(TOTAL).alias("net"),
+                    pl.when(on_since("expected_date"))
+                    .then(pl.col("open_home"))
+                    .cast(TOTAL)
+                    .alias("base"),
+                    pl.lit(None, dtype=TOTAL).alias("tax"),
+                ),
+                categorised.select(
+                    "date",
+                    (-pl.col("amount_home")).cast(TOTAL).alias("net"),
+                    pl.lit(None, dtype=TOTAL).alias("base"),
+                    pl.when(on_since("date") & (pl.col("category") == TAX_CATEGORY))
+                    .then(pl.col("amount_home"))
+                    .cast(TOTAL)
+                    .alias("tax"),
+                ),
+            ]
+        )
+        .group_by("date")
+        .agg(pl.col("net", "base", "tax").sum().cast(TOTAL))
+        .sort("date")
+    )
+    reserve = at_as_of = _reserve(percent, base, taxed)
+    best_date, best, balance = as_of, cash - reserve, cash
+    ends, k, period_reserves = [hi for _, hi in bounds], 0, []
+    for date, net, more, paid in moves.iter_rows():
+        while date > ends[k]:  # the periods ended before this day keep the reserve so far
+            period_reserves.append(reserve)
+            k += 1
+        balance += net
+        base += more
+        taxed += paid
+        reserve = _reserve(percent, base, taxed)
+        if balance - reserve < best:
+            best_date, best = date, balance - reserve
+    period_reserves += [reserve] * (len(bounds) - len(period_reserves))
+    return _Free(
+        reserve_at_as_of=at_as_of,
+        period_reserves=period_reserves,
+        lowest_free=Decimal(best).quantize(CENT),
+        lowest_free_date=best_date,
+    )
+
+
+def _by_category(categorised: pl.DataFrame, period: str) -> pl.DataFrame:
+    """start, category, outflow: the converted outflows of each period per category."""
+    return (
+        categorised.group_by(_truncate("date", period).alias("start"), "category")
+        .agg(pl.col("amount_home").sum().cast(TOTAL).alias("outflow"))
+        .sort("start", "category")
+    )
 
 
 def _period_index(bounds: list[tuple[dt.date, dt.date]], day: dt.date) -> int:
@@ -630,6 +811,11 @@ def forecast(
     )
 
     low_date, low = _lowest(cash, in_period, outflows, as_of)
+    categorised = _categorised(book, outflows)
+    free = _free_walk(book, rates, as_of, bounds, cash, in_period, categorised, (low_date, low))
+    periods = periods.with_columns(
+        pl.Series("reserve", free.period_reserves, dtype=TOTAL)
+    ).with_columns((pl.col("balance") - pl.col("reserve")).cast(TOTAL).alias("free"))
     unconverted = (
         placements.filter(pl.col("placement") == "unconverted")
         .group_by("currency")
@@ -654,6 +840,13 @@ def forecast(
         placements=placements,
         outflows=outflows,
         adjustments=adjustments,
+        tax_reserve=free.reserve_at_as_of,
+        safe_to_spend=max(
+            free.lowest_free - Decimal(settings.cash_floor).quantize(CENT), Decimal("0.00")
+        ),
+        lowest_free=free.lowest_free,
+        safe_to_spend_limit_date=free.lowest_free_date,
+        outflow_by_category=_by_category(categorised, period),
         unconverted_other=other,
     )
 
@@ -776,8 +969,9 @@ def _place(
         .group_by(pl.col("milestone_id").cast(pl.Int64))
         .agg(pl.col("until").max().alias("hold_until"))
     )
-    billed = pl.col("invoiced_on") <= as_of
-    billed = billed.fill_null(pl.col("status").is_in(INVOICED_STATUSES))
+    # billed as aging, fees and the chase queue count it: an invoice dated on or before as_of
+    # (the domain requires one of invoiced and disputed milestones)
+    billed = is_billed(as_of)
     lf = (
         pl.concat([open_rows, extra], how="horizontal")
         .lazy()
@@ -790,7 +984,8 @@ def _place(
         )
         .join(held, on="milestone_id", how="left", maintain_order="left")
         .with_columns(
-            (~billed & (pl.col("due_date") < as_of)).alias("unbilled_late"),
+            # work due today and not invoiced is to invoice today (as aging's to_invoice)
+            (~billed & (pl.col("due_date") <= as_of)).alias("unbilled_late"),
         )
         .with_columns(
             pl.when(pl.col("unbilled_late"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from tui.domain.dates import parse_date, today
+from tui.domain.dates import check_due_after_invoice, parse_date, today
 from tui.domain.errors import ValidationError
 from tui.domain.money import MAX_AMOUNT, parse_amount
 from tui.domain.values import (
@@ -358,8 +358,17 @@ class Milestone(Record):
     @classmethod
     def parse(cls, values: Fields, *, today_: dt.date | None = None) -> Milestone:
         m = cls(**_build(cls, values, today_))
-        if m.status is MilestoneStatus.INVOICED and m.invoiced_on is None:
-            raise ValidationError("invoiced_on", "an invoiced milestone needs its invoice date")
+        if (
+            m.status in (MilestoneStatus.INVOICED, MilestoneStatus.DISPUTED)
+            and m.invoiced_on is None
+        ):
+            raise ValidationError(
+                "invoiced_on",
+                f"{'an' if m.status is MilestoneStatus.INVOICED else 'a'} {m.status.value} "
+                "milestone needs its invoice date",
+            )
+        # the due date is when payment is due (SPEC 4): never before the invoice asking for it
+        check_due_after_invoice(m.invoiced_on, m.due_date)
         if m.promise_note and m.promised_on is None:
             raise ValidationError("promised_on", "a promise note needs the promised date")
         return m

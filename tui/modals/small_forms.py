@@ -79,13 +79,19 @@ class PromiseForm(FormModal):
     ]
 
     def __init__(self, *, label: str, today: dt.date, promised_on: dt.date | None, note: str,
-                 save: Callable[[dt.date | None, str], Any]) -> None:  # fmt: skip
+                 save: Callable[[dt.date | None, str], Any], broken: bool = False) -> None:  # fmt: skip
+        subtitle = label + "\nThe expected forecast places the milestone on this date."
+        if broken and promised_on is not None:
+            # milepay keeps one promise per milestone: say what a new date does to the record
+            subtitle += (
+                f"\nThe promise for {promised_on.isoformat()} was broken; a new date "
+                "replaces it, and the scorecard then no longer counts it as broken."
+            )
         super().__init__(
             "Promise to pay", self.FIELDS,
             {"promised_on": promised_on.isoformat() if promised_on else "", "promise_note": note},
             save=lambda v: save(self._date(v), v["promise_note"].strip()),
-            today=today, saved_message="Promise saved.",
-            subtitle=label + "\nThe expected forecast places the milestone on this date.",
+            today=today, saved_message="Promise saved.", subtitle=subtitle,
         )  # fmt: skip
 
     def _date(self, values: Mapping[str, str]) -> dt.date | None:

@@ -253,6 +253,8 @@ CHASE_CSV_EXTRA = [
     Column("step_due_on", "Step due on", "date"),
     Column("promised_on", "Promised on", "date"),
     Column("promise", "Promise"),
+    Column("invoiced_on", "Invoiced on", "date"),
+    Column("rate_warning", "Rate warning"),
     Column("contact_email", "Email"),
     Column("invoice_no", "Invoice"),
     Column("claim_total", "Claim total", "amount"),

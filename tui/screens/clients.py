@@ -14,6 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.widgets import Static
 
+from tui.analytics.aging import is_billed
+from tui.analytics.dashboard import work_to_invoice
 from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
 from tui.navigation import Arrival, Navigate
@@ -31,8 +33,8 @@ class ClientsExtras(ListExtras):
     contacts: pl.DataFrame
     #: one row per contract (tui.analytics.summaries.contract_summary)
     contracts: pl.DataFrame
-    #: client id -> [(currency, open, overdue, to invoice)]: overdue counts billed milestones
-    #: only; work past its date never invoiced is "to invoice", not overdue
+    #: client id -> [(currency, open, overdue, to invoice)]: open and overdue count billed
+    #: milestones only (as aging); work never invoiced that is due is "to invoice"
     opens: dict[int, list[tuple[str, Any, Any, Any]]]
     #: client id -> its milestones with a promise to pay (promised_on, promise_note, state, ...)
     promises: dict[int, list[dict[str, Any]]]
@@ -86,14 +88,17 @@ class ClientsScreen(ListScreen):
         today, facts, contracts = snapshot.today, snapshot.facts, snapshot.contracts
         live = contracts.filter(~pl.col("archived"))
         flags = live.group_by("client_id").agg(pl.col("flags").list.len().sum().alias("n_flags"))
-        billed = pl.col("invoiced_on").is_not_null() & (pl.col("invoiced_on") <= today)
+        # open and overdue as the aging report counts them (billed only); the work to invoice
+        # as the dashboard and the milestones screen's t list it
+        billed = is_billed(today)
         opens = (
             facts.filter((pl.col("open") > 0) & ~pl.col("contract_archived"))
+            .with_columns(work_to_invoice(today).alias("to_invoice"))
             .group_by("client_id", "currency")
             .agg(
-                pl.col("open").sum().alias("open"),
+                pl.col("open").filter(billed).sum().alias("open"),
                 pl.col("open").filter(billed & (pl.col("days_past_due") > 0)).sum().alias("overdue"),
-                pl.col("open").filter(~billed & (pl.col("due_date") <= today)).sum().alias("to_invoice"),
+                pl.col("open").filter(pl.col("to_invoice")).sum().alias("to_invoice"),
             )
         )  # fmt: skip
         open_rows: dict[int, list[tuple[str, Any, Any, Any]]] = {}
@@ -113,7 +118,7 @@ class ClientsScreen(ListScreen):
             amounts = open_rows.get(c["id"], [])
             rows.append({
                 "key": str(c["id"]), "id": c["id"], "name": c["name"], "archived": c["archived"],
-                "open_text": per_currency([(cur, o) for cur, o, _, _ in amounts]),
+                "open_text": per_currency([(cur, o) for cur, o, _, _ in amounts if o]),
                 "open_sort": float(sum(o for _, o, _, _ in amounts)),  # sort order only, never shown
                 "n_flags": int(c["n_flags"] or 0),
                 "search": " ".join([c["name"], c["email"], c["notes"]]).lower(),
@@ -333,6 +338,8 @@ def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Text:
         out.append("  (archived: a restores)", style="italic")
     out.append("\n")
     for cur, open_, overdue, to_invoice in extra.opens.get(cid, []):
+        if not open_ and not to_invoice:
+            continue
         out.append(f"Open {money(open_, cur)}")
         if overdue:
             out.append(f"  overdue {money(overdue, cur)}", style="bold")

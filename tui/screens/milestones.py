@@ -25,7 +25,7 @@ from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
 from tui.navigation import Arrival
 from tui.present import money
-from tui.present.milestones import milestone_line
+from tui.present.milestones import milestone_line, promise_state
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
@@ -255,6 +255,8 @@ class MilestonesScreen(ListScreen):
         mid = row["milestone_id"]
         self.app.push_screen(PromiseForm(label=self._label(row), today=self._today(),
                                          promised_on=row["promised_on"], note=row["promise_note"] or "",
+                                         broken=promise_state(row["promised_on"], row["fully_paid_on"],
+                                                              self._today()) == "broken",
                                          save=lambda on, note: self.book.set_promise(mid, on, note)))  # fmt: skip
 
     def action_toggle_to_invoice(self) -> None:

@@ -215,8 +215,38 @@ def _v2_note(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
+#: what version 3 moves: invoiced milestones whose due date is before their invoice date (the
+#: planned date kept when they were invoiced under version 2) get invoice date + terms
+_V3_DUE_FIX = """
+FROM milestones m JOIN contracts c ON c.id = m.contract_id
+WHERE m.invoiced_on IS NOT NULL AND m.due_date < m.invoiced_on
+"""
+
+
+def _v3_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Tell the user once which due dates version 3 moved to invoice date + payment terms."""
+    rows = con.execute(
+        "SELECT m.invoice_no, m.title, m.due_date, m.invoiced_on + c.payment_terms_days "
+        + _V3_DUE_FIX
+        + " ORDER BY m.invoiced_on, m.id"
+    ).fetchall()
+    if not rows:
+        return None
+    shown = "; ".join(
+        f"{no or title}: {old.isoformat()} -> {new.isoformat()}" for no, title, old, new in rows[:5]
+    )
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return (
+        f"{len(rows)} invoiced milestone(s) had a due date before their invoice date (the "
+        f"planned date); the due date is now the invoice date plus the contract's payment "
+        f"terms: {shown}{more}. Check the due dates of your open invoices; the book before "
+        "this change is kept beside it (.v2.bak)."
+    )
+
+
 def _v3_data(con: duckdb.DuckDBPyConnection) -> None:
-    """What an existing book gains at version 3: the ``upcoming`` template, newer rates.
+    """What a book gains at version 3: due dates from the terms, the ``upcoming`` template,
+    newer rates.
 
     Reference rates the user entered or edited are left alone: only shipped rates dated after
     the book's newest one for that preset are added, so a user who deleted an old rate does
@@ -228,6 +258,11 @@ def _v3_data(con: duckdb.DuckDBPyConnection) -> None:
             "(SELECT max(valid_from) FROM reference_rates WHERE preset = ?), DATE '0001-01-01')",
             [preset, day, rate, day, preset],
         )
+    con.execute(
+        "UPDATE milestones SET due_date = fix.due FROM (SELECT m.id, "
+        "m.invoiced_on + c.payment_terms_days AS due " + _V3_DUE_FIX + ") AS fix "
+        "WHERE milestones.id = fix.id"
+    )
     subject, body = DEFAULT_TEMPLATES["upcoming"]
     con.execute(
         "INSERT INTO message_templates SELECT 'upcoming', ?, ? WHERE NOT EXISTS "
@@ -313,7 +348,10 @@ ALTER TABLE expenses ADD COLUMN category VARCHAR NOT NULL DEFAULT '';
 MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
 
 #: version -> what to tell the user once when an existing book is migrated to it
-MIGRATION_NOTES: dict[int, Callable[[duckdb.DuckDBPyConnection], str | None]] = {2: _v2_note}
+MIGRATION_NOTES: dict[int, Callable[[duckdb.DuckDBPyConnection], str | None]] = {
+    2: _v2_note,
+    3: _v3_note,
+}
 
 #: version -> what a book gains at that version besides the SQL (new books run it too)
 MIGRATION_DATA: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {3: _v3_data}

@@ -279,14 +279,19 @@ class Book(BookFile):
     def update_milestone(
         self, milestone_id: int, milestone: Milestone, *, expected: Mapping[str, Any] | None = None
     ) -> None:
-        """Replace a milestone's fields; its amount may not drop below what was paid."""
+        """Replace a milestone's fields; its amount may not drop below what was paid.
+
+        The promise to pay is not among them: :meth:`set_promise` owns it, so an edit of the
+        title or the amount never wipes what the client promised.
+        """
+        written = {
+            k: v for k, v in milestone.as_row().items() if k not in ("promised_on", "promise_note")
+        }
         with self.writing() as con:
             row = fetch_dict(con, "SELECT contract_id FROM milestones WHERE id = ?", [milestone_id])
             if row is None:
                 raise NotFoundError(f"there is no milestone with id {milestone_id}")
-            _check_unchanged(
-                con, "milestones", milestone_id, expected, milestone.as_row(), "milestone"
-            )
+            _check_unchanged(con, "milestones", milestone_id, expected, written, "milestone")
             _check_seq(con, row["contract_id"], milestone.seq, milestone_id)
             paid = _paid(con, milestone_id)
             if milestone.amount < paid:
@@ -295,7 +300,7 @@ class Book(BookFile):
                     f"{format_amount(paid)} already paid on this milestone",
                     field="amount",
                 )
-            update(con, "milestones", milestone_id, milestone.as_row())
+            update(con, "milestones", milestone_id, written)
 
     def next_seq(self, contract_id: int) -> int:
         """The next free sequence number of a contract."""
@@ -342,7 +347,14 @@ class Book(BookFile):
                 "status", "an invoiced milestone needs its invoice number and date"
             )
         with self.writing() as con:
-            exists(con, "milestones", milestone_id)
+            row = fetch_dict(con, "SELECT invoiced_on FROM milestones WHERE id = ?", [milestone_id])
+            if row is None:
+                raise NotFoundError(f"there is no milestone with id {milestone_id}")
+            if status is MilestoneStatus.DISPUTED and row["invoiced_on"] is None:
+                raise RefusedError(
+                    "only an invoice can be disputed: mark the milestone invoiced first",
+                    field="status",
+                )
             changes: dict[str, Any] = {"status": status}
             if status is MilestoneStatus.DELIVERED:
                 changes["delivered_on"] = on
