@@ -61,6 +61,11 @@ async def render(size: tuple[int, int], light: bool) -> list[Path]:
             for key, name in SCREENS:
                 await pilot.press(key)
                 await _settle(pilot)
+                if name == "forecast":  # its accuracy line comes once the user stays a moment
+                    from tui.screens.forecast import ACCURACY_DELAY
+
+                    await pilot.pause(ACCURACY_DELAY + 0.2)
+                    await _settle(pilot)
                 suffix = "-light" if light else ""
                 filename = f"{name}{suffix}.svg"
                 app.save_screenshot(filename, path=str(HERE))

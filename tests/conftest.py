@@ -134,3 +134,24 @@ def smtp_server() -> Iterator[tuple[int, Inbox]]:
 def refused_port() -> int:
     """A port on 127.0.0.1 with nobody listening, for refused connections."""
     return free_port()
+
+
+#: Modules holding the suite's longest tests (10-25 s each: property tests over real book files,
+#: the time-boxed fuzzers). Run first, they overlap the many short tests on the other worker
+#: instead of running alone at the end while one worker idles (pytest-xdist hands tests out in
+#: collection order). Measured in tests/bench/RESULTS.md ("Test suite").
+LONG_FIRST = (
+    "test_exchange_props.py",
+    "test_forecast_props.py",
+    "test_reliability_fuzz.py",
+    "test_exchange_guard.py",
+    "test_reliability_contention.py",
+    "test_reliability_kill.py",
+    "test_fees_props.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the modules of :data:`LONG_FIRST` first, keeping every other test's order."""
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))

@@ -364,12 +364,16 @@ def test_forecast_table_and_csv(sample_db: Path) -> None:
     total = next(ln for ln in lines if ln.startswith("Total"))
     # inflows 2500 + 936 + 3000 + 3755 = 10191; outflows 9 x 25 + 3 x 975 + 305.80 = 3430.80;
     # net 10191.00 - 3430.80 = 6760.20; 9925.00 + 6760.20 = 16685.20
-    assert total.split() == ["Total", "10,191.00", "3,430.80", "6,760.20", "16,685.20"]
+    # no tax reserve on the sample book: reserve 0.00, free = the balance
+    assert total.split() == [
+        "Total", "10,191.00", "3,430.80", "6,760.20", "16,685.20", "0.00", "16,685.20",
+    ]  # fmt: skip
     assert "Cash at 2026-11-24: 9,925.00 EUR" in lines
     rows = list(csv.DictReader(io.StringIO(report(sample_db, "forecast", "csv"))))
     assert len(rows) == 12
     assert rows[0] == {"start": "2026-11-23", "end": "2026-11-29", "inflow": "0.00",
-                       "outflow": "25.00", "net": "-25.00", "balance": "9900.00"}  # fmt: skip
+                       "outflow": "25.00", "net": "-25.00", "balance": "9900.00",
+                       "reserve": "0.00", "free": "9900.00"}  # fmt: skip
 
 
 def test_forecast_options(sample_db: Path) -> None:

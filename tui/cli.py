@@ -13,6 +13,7 @@ import datetime as dt
 import sys
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -254,6 +255,26 @@ class _Count(click.ParamType):
             self.fail(exc.reason, param, ctx)
 
 
+class _Amount(click.ParamType):
+    """An amount as ``parse_amount`` reads it (``1250``, ``1,250.00``, ``-500``): a usage error
+    naming the option otherwise."""
+
+    name = "amount"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Decimal:
+        """The amount, or a usage error saying what is wrong with it."""
+        from tui.domain.money import parse_amount
+
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_amount(value, "", allow_negative=True)
+        except ValidationError as exc:
+            self.fail(exc.reason, param, ctx)
+
+
 #: the demo's dates run from about 270 days before its as-of date to 180 days after it
 _DEMO_FIRST = MIN_DATE.replace(year=MIN_DATE.year + 1)
 _DEMO_LAST = MAX_DATE.replace(year=MAX_DATE.year - 1)
@@ -391,8 +412,17 @@ def backup(ctx: click.Context, dest: Path | None, db: str | None) -> None:
     click.echo(f"Backed up {_one_line(str(book.path))} to {_one_line(str(target))}")
 
 
+#: options that only one report kind reads: refused with another kind, never silently ignored
+_KIND_OPTIONS = {
+    "fail_below": ("--fail-below", "forecast"),
+    "by_category": ("--by-category", "forecast"),
+    "weeks": ("--weeks", "accuracy"),
+    "lead": ("--lead", "accuracy"),
+}
+
+
 @main.command()
-@click.argument("kind", type=click.Choice(["aging", "forecast", "chase", "clients"]))
+@click.argument("kind", type=click.Choice(["aging", "forecast", "chase", "clients", "accuracy"]))
 @click.option("--db", "db", metavar="PATH", help="The book to report on.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Report as of this date (default today).")
 @click.option(
@@ -423,6 +453,33 @@ def backup(ctx: click.Context, dest: Path | None, db: str | None) -> None:
     help="forecast: when open amounts are expected.",
 )
 @click.option("--worst-first", is_flag=True, help="clients: sort the worst payers first.")
+@click.option(
+    "--by-category",
+    "by_category",
+    is_flag=True,
+    help="forecast: one column per expense category (table and csv; json always has them).",
+)
+@click.option(
+    "--fail-below",
+    "fail_below",
+    type=_Amount(),
+    default=None,
+    metavar="AMOUNT",
+    help="forecast: exit 3 with one line on stderr when safe to spend or the lowest balance "
+    "is below AMOUNT (for cron).",
+)
+@click.option(
+    "--weeks",
+    type=_Count(1, 520),
+    default=None,
+    help="accuracy: how many weekly windows (default 26).",
+)
+@click.option(
+    "--lead",
+    type=_Count(1, 52),
+    default=None,
+    help="accuracy: each window's length in weeks (default 4).",
+)
 @click.pass_context
 @friendly
 def report(
@@ -435,21 +492,36 @@ def report(
     horizon: int | None,
     scenario: str,
     worst_first: bool,
+    by_category: bool,
+    fail_below: Decimal | None,
+    weeks: int | None,
+    lead: int | None,
 ) -> None:
-    """Print a report: aging, forecast, chase or clients.
+    """Print a report: aging, forecast, chase, clients or accuracy.
 
     A forecast whose last period would end after 2999-12-31 (the last date milepay accepts)
     is refused, naming ``--horizon``, rather than cut short: a shorter table than asked for
     would read as "nothing happens after this".
-    """
-    from tui.reports import render
 
+    ``--fail-below AMOUNT`` prints the forecast as usual, then, when safe to spend or the
+    lowest balance is below AMOUNT, one line on stderr naming the figure and its day, and
+    exits 3 (exit 0 otherwise): a cron job mails that line.
+    """
+    from tui.reports.kinds import forecast_report, render
+
+    given = {"fail_below": fail_below, "by_category": by_category, "weeks": weeks, "lead": lead}
+    for key, value in given.items():
+        name, only = _KIND_OPTIONS[key]
+        if value is not None and value is not False and kind != only:
+            raise click.UsageError(f"{name} applies to the {only} report only", ctx)
     day = _as_of(as_of) if as_of is not None else None
     book = _open_book(db if db is not None else ctx.obj.get("db"), create=False)
     frames = book.report_frames(kind)
     day = day or frames.settings.today()
+    forecast = None
     if kind == "forecast":
         _check_horizon(day, period, horizon, frames.settings)
+        forecast = forecast_report(frames, day, period=period, horizon=horizon, scenario=scenario)
     text = render(
         kind,
         frames,
@@ -459,8 +531,18 @@ def report(
         horizon=horizon,
         scenario=scenario,
         worst_first=worst_first,
+        by_category=by_category,
+        weeks=26 if weeks is None else weeks,
+        lead=4 if lead is None else lead,
+        forecast=forecast,
     )
     click.echo(text, nl=False)
+    if forecast is not None and fail_below is not None:
+        from tui.present.forecast import shortfall_line
+
+        line = shortfall_line(forecast, fail_below)
+        if line is not None:
+            _fail(line, 3)
 
 
 @main.command()

@@ -67,6 +67,11 @@ class Snapshot:
                 self._cache[name] = compute(self)
             return self._cache[name]
 
+    def has(self, name: str) -> bool:
+        """Whether ``name`` was already computed for this snapshot (nothing is computed)."""
+        with self._lock:
+            return name in self._cache
+
     @property
     def facts(self) -> pl.DataFrame:
         """One row per milestone with paid, open and days past due at today."""

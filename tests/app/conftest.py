@@ -30,3 +30,12 @@ def reopen(book_path: Path):
 def demo_book(tmp_path: Path, demo_at) -> Book:
     """The demo book at a fixed date (DEMO_AS_OF, the suite's today)."""
     return demo_at(tmp_path / "demo.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def _accuracy_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forecast screen works its accuracy line out only after the user stays on it for
+    ``ACCURACY_DELAY`` seconds. A test lingers on screens for a few real seconds: without this
+    the line would change under a snapshot depending on the machine's speed. Tests of the line
+    itself set a short delay (tests/app/test_forecast_budget.py)."""
+    monkeypatch.setattr("tui.screens.forecast.ACCURACY_DELAY", 3600.0)

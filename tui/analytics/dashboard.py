@@ -6,8 +6,9 @@ or ``done``); holds ending come from ``holds_ending``; open and overdue totals a
 ``milestone_facts.open`` over *billed* milestones (:func:`tui.analytics.aging.is_billed`;
 overdue: due date passed), which are what the aging report sums (open = its total, overdue =
 its buckets after ``current``); work not yet invoiced is never counted as owed or overdue;
-the next expected payments, the lowest balance, the longest gap and the weekly inflow
-sparkline are the ``expected`` weekly ``forecast``.
+the next expected payments, the lowest balance, the longest gap, the weekly inflow
+sparkline, the tax reserve and safe to spend (with the day that limits it) are the
+``expected`` weekly ``forecast``.
 
 Decisions: "due within 7 days" lists open milestones due from today to today + 7 (billed or
 not: an unbilled one is a reminder to invoice it in time). ``to_invoice`` is the work to
@@ -67,6 +68,12 @@ class DashboardData:
     uncertain: Decimal = Decimal("0.00")
     gap_days: int = 0
     weekly_inflow: list[Decimal] = field(default_factory=list)
+    #: the forecast's tax reserve at today (SPEC 4.2)
+    tax_reserve: Decimal = Decimal("0.00")
+    #: what can be spent today without free cash going below the floor in the horizon
+    safe_to_spend: Decimal = Decimal("0.00")
+    #: the day the lowest free cash falls on (what limits safe to spend); None with no forecast
+    safe_to_spend_limit_date: dt.date | None = None
 
 
 def work_to_invoice(today: dt.date) -> pl.Expr:
@@ -145,4 +152,6 @@ def dashboard_data(frames: BookData, today: dt.date, rows: int = LIST_ROWS) -> D
         expected=expected.head(rows).to_dicts(), currency=report.currency, lowest=(report.lowest_date, report.lowest[1]) if report.lowest else None,
         uncertain=report.uncertain,
         gap_days=report.longest_gap_days, weekly_inflow=list(report.periods["inflow"]),
+        tax_reserve=report.tax_reserve, safe_to_spend=report.safe_to_spend,
+        safe_to_spend_limit_date=report.safe_to_spend_limit_date,
     )  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ FORECAST_COLUMNS = [
     Column("outflow", "Outflow", "amount"),
     Column("net", "Net", "amount"),
     Column("balance", "Balance", "amount"),
+    Column("reserve", "Reserve", "amount"),
+    Column("free", "Free", "amount"),
 ]
 
 
@@ -69,7 +72,30 @@ def forecast_note_segments(report: ForecastReport) -> list[tuple[str, str]]:
     return out
 
 
-def forecast_note_lines(report: ForecastReport, as_of: dt.date) -> list[str]:
+def shortfall_line(report: ForecastReport, fail_below: Decimal) -> str | None:
+    """``--fail-below``: one line naming the day and the figure below ``fail_below``, or None.
+
+    The lowest balance is named when it is below (the money itself runs out); otherwise safe
+    to spend, with the day free cash is lowest (what limits it).
+    """
+    cur = report.currency
+    limit = f"{format_amount(fail_below)} {cur}"
+    if report.lowest and report.lowest[1] < fail_below:
+        return (
+            f"money runs short: lowest balance {format_amount(report.lowest[1])} {cur} on "
+            f"{iso_text(report.lowest_date)} is below {limit}"
+        )
+    if report.safe_to_spend < fail_below:
+        return (
+            f"money runs short: safe to spend {format_amount(report.safe_to_spend)} {cur} "
+            f"(free cash lowest on {iso_text(report.safe_to_spend_limit_date)}) is below {limit}"
+        )
+    return None
+
+
+def forecast_note_lines(
+    report: ForecastReport, as_of: dt.date, *, cash_floor: Decimal = Decimal("0.00")
+) -> list[str]:
     """The command line's notes under the forecast table, one full sentence each."""
     cur = report.currency
     unconverted = report.unconverted.to_dicts()
@@ -80,6 +106,10 @@ def forecast_note_lines(report: ForecastReport, as_of: dt.date) -> list[str]:
     ]
     notes = [
         f"Cash at {as_of.isoformat()}: {format_amount(report.cash_at_as_of)} {cur}",
+        f"Tax reserve today: {format_amount(report.tax_reserve)} {cur}",
+        f"Safe to spend today: {format_amount(report.safe_to_spend)} {cur} (free cash lowest "
+        f"on {iso_text(report.safe_to_spend_limit_date)}: {format_amount(report.lowest_free)} "
+        f"{cur}; cash floor {format_amount(cash_floor)} {cur})",
         f"Expected after the horizon (later): {format_amount(report.later)} {cur}",
         f"At risk (pessimistic: more than 90 days past due or uncertain, left out): "
         f"{format_amount(report.at_risk)} {cur}",

@@ -1,4 +1,4 @@
-"""``milepay report``: the four reports as text for a person (table), JSON or CSV.
+"""``milepay report``: the five reports as text for a person (table), JSON or CSV.
 
 The figures come from the analytics functions (the same ones the screens use); this module
 only lays them out. Decisions:
@@ -11,8 +11,23 @@ only lays them out. Decisions:
   compact. ``aging`` adds ``detail`` (the milestones behind the buckets), ``forecast`` adds
   ``horizon``, ``adjustments``, ``unconverted_other`` (expenses and cash movements in a
   currency without a rate), ``lowest.date`` (the day of the lowest balance), ``uncertain``
-  (debts later than any the book has seen paid, not placed) and ``uncertain_milestones``, ``chase`` items add the contact's e-mail, the invoice number and
-  the legal figures, ``clients`` adds feedback, red flags and unconverted amounts.
+  (debts later than any the book has seen paid, not placed) and ``uncertain_milestones``,
+  ``tax_reserve`` (at as_of), ``safe_to_spend``, ``safe_to_spend_limit`` (``date``: the day
+  free cash is lowest, which limits safe to spend; ``free``: that lowest free cash), per
+  period ``reserve`` and ``free`` (at the period's last day) and ``outflow_by_category``
+  (``start``, ``category``, ``outflow``: only pairs with an outflow; an expense with no
+  category has ``category`` ``""`` in JSON, shown as ``other`` in the table). ``chase``
+  items add the contact's e-mail, the invoice number and the legal figures, ``clients``
+  adds feedback, red flags and unconverted amounts.
+- ``forecast --by-category`` adds one column per category (sorted, no category last as
+  ``other``, or ``(none)`` when a category is itself named ``other``) with the period's
+  outflow of that category, to the table and the CSV (CSV keys ``outflow:CATEGORY``, and
+  ``outflow:`` for no category); JSON ignores it, it always carries ``outflow_by_category``.
+- ``accuracy`` (SPEC 4.6): JSON ``{as_of, weeks, lead, currency, scenarios: [{scenario,
+  windows, predicted, actual, abs_error, wape, bias}], windows: [{start, end, scenario,
+  predicted, actual, error}], caveat, closed_now, unrated}``, ``wape`` and ``bias`` decimal
+  string fractions with four places (``"0.2222"`` = 22.22 %) or null when nothing came in;
+  the table has one row per scenario and says how to read it; the CSV lists the windows.
 - ``table`` is for a person: a one-line header naming the report, the as_of date and, where
   relevant, the scenario and currency; aligned columns (text left, numbers right, amounts
   with thousands separators); totals rows; plain text, no colours. Long text cells (names,
@@ -40,6 +55,7 @@ from typing import Any
 import polars as pl
 
 from tui.analytics.base import BookData
+from tui.analytics.forecast import ForecastReport
 from tui.domain.money import format_amount
 from tui.present.chase import step_when
 from tui.present.forecast import FORECAST_COLUMNS, forecast_note_lines
@@ -56,7 +72,7 @@ from tui.present.table import (
     rate_text,
 )
 
-KINDS = ("aging", "forecast", "chase", "clients")
+KINDS = ("aging", "forecast", "chase", "clients", "accuracy")
 FORMATS = ("table", "json", "csv")
 
 
@@ -317,12 +333,51 @@ UNCERTAIN_KEYS = ["client", "contract", "seq", "milestone", "currency", "open", 
                   "due_date", "days_past_due"]  # fmt: skip
 
 
-def _forecast(
-    book: BookData, as_of: dt.date, fmt: str, *, period: str, horizon: int | None, scenario: str
-) -> str:
+def _category_columns(by_category: pl.DataFrame) -> list[Column]:
+    """One amount column per category, sorted, no category ('') last as ``other``."""
+    names = sorted(set(by_category["category"].to_list()))
+    if "" in names:
+        names = [n for n in names if n != ""] + [""]
+    blank = "(none)" if "other" in names else "other"
+    return [Column(f"outflow:{n}", _plain(n) if n else blank, "amount") for n in names]
+
+
+def _with_categories(
+    periods: list[dict[str, Any]], by_category: pl.DataFrame, columns: list[Column]
+) -> list[dict[str, Any]]:
+    """The period rows with each category's outflow (0.00 when none) under its column key."""
+    spent = {
+        (r["start"], f"outflow:{r['category']}"): r["outflow"]
+        for r in by_category.iter_rows(named=True)
+    }
+    zero = Decimal("0.00")
+    return [
+        {**p, **{c.key: spent.get((p["start"], c.key), zero) for c in columns}} for p in periods
+    ]
+
+
+def forecast_report(
+    book: BookData, as_of: dt.date, *, period: str, horizon: int | None, scenario: str
+) -> ForecastReport:
+    """The forecast ``milepay report forecast`` shows (``--fail-below`` reads the same one)."""
     from tui.analytics.forecast import forecast
 
-    report = forecast(book, as_of, scenario=scenario, period=period, horizon=horizon)
+    return forecast(book, as_of, scenario=scenario, period=period, horizon=horizon)
+
+
+def _forecast(
+    book: BookData,
+    as_of: dt.date,
+    fmt: str,
+    *,
+    period: str,
+    horizon: int | None,
+    scenario: str,
+    by_category: bool = False,
+    report: ForecastReport | None = None,
+) -> str:
+    if report is None:
+        report = forecast_report(book, as_of, period=period, horizon=horizon, scenario=scenario)
     periods = report.periods.to_dicts()
     unconverted = report.unconverted.to_dicts()
     lowest = report.lowest
@@ -344,7 +399,10 @@ def _forecast(
                     {
                         "start": iso_text(p["start"]),
                         "end": iso_text(p["end"]),
-                        **{k: money_text(p[k]) for k in ("inflow", "outflow", "net", "balance")},
+                        **{
+                            k: money_text(p[k])
+                            for k in ("inflow", "outflow", "net", "balance", "reserve", "free")
+                        },
                     }
                     for p in periods
                 ],
@@ -378,10 +436,24 @@ def _forecast(
                     }
                     for u in unconverted_other
                 ],
+                "tax_reserve": money_text(report.tax_reserve),
+                "safe_to_spend": money_text(report.safe_to_spend),
+                "safe_to_spend_limit": {
+                    "date": iso_text(report.safe_to_spend_limit_date),
+                    "free": money_text(report.lowest_free),
+                },
+                "outflow_by_category": json_rows(
+                    report.outflow_by_category, ["start", "category", "outflow"]
+                ),
             }
         )
+    columns = list(FORECAST_COLUMNS)
+    if by_category:
+        extra = _category_columns(report.outflow_by_category)
+        periods = _with_categories(periods, report.outflow_by_category, extra)
+        columns += extra
     if fmt == "csv":
-        return format_csv(FORECAST_COLUMNS, periods)
+        return format_csv(columns, periods)
     cur = report.currency
     total_row: dict[str, Any] = {}
     if periods:
@@ -391,18 +463,129 @@ def _forecast(
             "outflow": sum((p["outflow"] for p in periods), Decimal("0.00")),
             "net": sum((p["net"] for p in periods), Decimal("0.00")),
             "balance": periods[-1]["balance"],
+            "reserve": periods[-1]["reserve"],
+            "free": periods[-1]["free"],
+            **{
+                c.key: sum((p[c.key] for p in periods), Decimal("0.00"))
+                for c in columns[len(FORECAST_COLUMNS) :]
+            },
         }
-    notes = forecast_note_lines(report, as_of)
+    notes = forecast_note_lines(report, as_of, cash_floor=book.settings.cash_floor)
     unit = "weekly" if report.period == "week" else "monthly"
     layout = Layout(
         header=(
             f"Cash-flow forecast as of {as_of.isoformat()}: scenario {report.scenario}, "
             f"{report.horizon} {unit} periods, amounts in {cur}"
         ),
-        columns=FORECAST_COLUMNS,
+        columns=columns,
         rows=periods,
         totals=[total_row] if total_row else [],
         notes=notes,
+    )
+    return format_table(layout)
+
+
+# ---- accuracy ---------------------------------------------------------------------------------
+
+
+ACCURACY_COLUMNS = [
+    Column("scenario", "Scenario"),
+    Column("windows", "Windows", "int"),
+    Column("predicted", "Predicted", "amount"),
+    Column("actual", "Actual", "amount"),
+    Column("wape", "WAPE %", "rate"),
+    Column("bias", "Bias %", "rate"),
+]
+ACCURACY_CSV_COLUMNS = [
+    Column("start", "Start", "date"),
+    Column("end", "End", "date"),
+    Column("scenario", "Scenario"),
+    Column("predicted", "Predicted", "amount"),
+    Column("actual", "Actual", "amount"),
+    Column("error", "Error", "amount"),
+]
+
+
+def _percent(value: Decimal) -> str:
+    """A 4-place fraction as a percent with one decimal: ``0.2222`` -> ``22.2 %``."""
+    return f"{(value * 100).quantize(Decimal('0.1'))} %"
+
+
+def _accuracy(book: BookData, as_of: dt.date, fmt: str, *, weeks: int, lead: int) -> str:
+    from tui.analytics.accuracy import WINDOW_COLUMNS, forecast_accuracy
+
+    report = forecast_accuracy(book, as_of, weeks=weeks, lead=lead)
+    figures = [
+        {
+            "scenario": s.scenario,
+            "windows": s.windows,
+            "predicted": s.predicted,
+            "actual": s.actual,
+            "abs_error": s.abs_error,
+            "wape": s.wape,
+            "bias": s.bias,
+        }
+        for s in report.scenarios
+    ]
+    if fmt == "json":
+        money = ("predicted", "actual", "abs_error")
+        return format_json(
+            {
+                "as_of": as_of.isoformat(),
+                "weeks": report.weeks,
+                "lead": report.lead,
+                "currency": report.currency,
+                "scenarios": [
+                    {
+                        **f,
+                        **{k: money_text(f[k]) for k in money},
+                        "wape": rate_text(f["wape"]),
+                        "bias": rate_text(f["bias"]),
+                    }
+                    for f in figures
+                ],
+                "windows": json_rows(report.windows, WINDOW_COLUMNS),
+                "caveat": report.caveat,
+                "closed_now": report.closed_now,
+                "unrated": list(report.unrated),
+            }
+        )
+    if fmt == "csv":
+        return format_csv(ACCURACY_CSV_COLUMNS, report.windows.to_dicts())
+    cur = report.currency
+    count = report.window_count
+    notes: list[str] = []
+    # the expected scenario (the one the forecast screen scores) when it has figures
+    rated = sorted(
+        (f for f in figures if f["wape"] is not None), key=lambda f: f["scenario"] != "expected"
+    )
+    shown = rated[0] if rated else None
+    if shown is not None:
+        wape, bias = shown["wape"], shown["bias"]
+        direction = "more" if bias >= 0 else "less"
+        notes.append(
+            f"How to read it ({shown['scenario']}): WAPE {_percent(wape)}: the forecast was off "
+            f"by {_percent(wape)} of what came in; bias {_percent(bias)}: it expected "
+            f"{_percent(abs(bias))} {direction} than came in (positive: too hopeful)."
+        )
+    elif count:
+        notes.append("Nothing came in during the windows, so there is no WAPE or bias.")
+    notes.append(report.caveat)
+    if report.closed_now:
+        notes.append(f"Milestones taken as closed in windows before they were: {report.closed_now}")
+    if report.unrated:
+        notes.append(
+            f"Currencies with no exchange rate, left out of both sides: {', '.join(report.unrated)}"
+        )
+    layout = Layout(
+        header=(
+            f"Forecast accuracy as of {as_of.isoformat()}: {count} window(s) of {report.lead} "
+            f"week(s), one a week over the last {report.weeks} weeks, amounts in {cur}"
+        ),
+        columns=ACCURACY_COLUMNS,
+        rows=figures if count else [],
+        notes=notes,
+        empty="No window yet: the book's history is shorter than one window.",
     )
     return format_table(layout)
 
@@ -420,8 +603,16 @@ def render(
     horizon: int | None = None,
     scenario: str = "expected",
     worst_first: bool = False,
+    by_category: bool = False,
+    weeks: int = 26,
+    lead: int = 4,
+    forecast: ForecastReport | None = None,
 ) -> str:
-    """One report as text: ``kind`` in aging|forecast|chase|clients, ``fmt`` in table|json|csv."""
+    """One report as text: ``kind`` in :data:`KINDS`, ``fmt`` in table|json|csv.
+
+    ``forecast`` is a forecast already computed with the same arguments (``--fail-below``
+    reads it too), so it is not computed twice.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
     builders: dict[str, Callable[[], str]] = {
@@ -429,12 +620,20 @@ def render(
         "clients": lambda: _clients(frames, as_of, fmt, worst_first=worst_first),
         "chase": lambda: _chase(frames, as_of, fmt),
         "forecast": lambda: _forecast(
-            frames, as_of, fmt, period=period, horizon=horizon, scenario=scenario
+            frames,
+            as_of,
+            fmt,
+            period=period,
+            horizon=horizon,
+            scenario=scenario,
+            by_category=by_category,
+            report=forecast,
         ),
+        "accuracy": lambda: _accuracy(frames, as_of, fmt, weeks=weeks, lead=lead),
     }
     if kind not in builders:
         raise ValueError(f"unknown report {kind!r} (expected one of {', '.join(KINDS)})")
     return builders[kind]()
 
 
-__all__ = ["FORMATS", "KINDS", "render"]
+__all__ = ["FORMATS", "KINDS", "forecast_report", "render"]

@@ -4,8 +4,9 @@ Every figure is what an analytics function returns at today's date, never a seco
 calculation: the chase steps due are ``chase_queue`` rows whose step is due (not ``grace``
 or ``done``); holds ending come from ``holds_ending``; open and overdue totals are sums of
 ``milestone_facts.open`` (overdue: due date passed), which are what the aging report sums;
-the next expected payments, the lowest balance, the longest gap and the weekly inflow
-sparkline are the ``expected`` weekly ``forecast``. Computing all of it (a few hundred ms
+the next expected payments, safe to spend today (and the day that limits it), the tax reserve,
+the lowest balance, the longest gap and the weekly inflow sparkline are the ``expected``
+weekly ``forecast``. Computing all of it (a few hundred ms
 on a 200k-milestone book) runs in the screen's thread worker with a loading indicator.
 
 Open and overdue count billed milestones only (invoiced by today), as the aging report does.
@@ -199,6 +200,13 @@ def _totals(data: DashboardData) -> RenderableType:
 def _cash(data: DashboardData) -> RenderableType:
     cur = data.currency
     out = _heading("Cash ahead", hint="expected scenario · 6 forecast")
+    if data.safe_to_spend_limit_date is not None:
+        out.append("\nSafe to spend today ")
+        out.append(f"{format_amount(data.safe_to_spend)} {cur}", style="bold")
+        limit = data.safe_to_spend_limit_date
+        out.append(f" (low point {'today' if limit == data.today else limit})", style="dim")
+        out.append("\nTax reserve ")
+        out.append(f"{format_amount(data.tax_reserve)} {cur}", style="bold")
     if data.lowest:
         low_date, low = data.lowest
         out.append("\nLowest balance ")

@@ -11,6 +11,14 @@ Everything shown is one :class:`tui.analytics.forecast.ForecastReport`, the same
 * ``g`` switches between table and chart at 80 columns; from ``WIDE`` columns up both are
   shown side by side (``g`` then hides the chart to give the table the room).
 * ``x`` writes the table shown to a CSV file (plain amounts, ``1250.00``).
+* Enter (or ``o``) on a period opens its outflows by category (``outflow_by_category``).
+
+The title note says what is safe to spend today (``safe_to_spend``), the notes the tax
+reserve today and the day that limits safe to spend, and one line how far the expected
+forecast has been off (:func:`tui.analytics.accuracy.forecast_accuracy`, last 26 weeks,
+4-week windows). The accuracy does not depend on the view: it is computed once per
+snapshot, in its own thread worker after the table is shown (seconds on a big book), and
+shared through the snapshot.
 
 The screen builds from the session's snapshot (the book is read once per change, by the
 session). What the user chose is the reactive :attr:`ForecastScreen.view`: every key changes
@@ -29,15 +37,26 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import var
-from textual.widgets import Label, Static
+from textual.widgets import DataTable, Label, Static
 
+from tui.analytics.accuracy import ScenarioAccuracy, forecast_accuracy
 from tui.analytics.forecast import Adjustment, ForecastReport, forecast
 from tui.domain.money import format_amount
+from tui.present.budget import (
+    ACCURACY_LEAD,
+    ACCURACY_SCENARIO,
+    ACCURACY_WEEKS,
+    accuracy_line,
+    accuracy_prefix,
+    budget_note_segments,
+    outflow_rows,
+    title_note,
+)
 from tui.present.forecast import forecast_note_segments, write_forecast_csv
 from tui.screens.base import BookScreen, LatestOnly
 from tui.session import Snapshot
@@ -68,6 +87,25 @@ class ForecastView:
     adjustments: tuple[Adjustment, ...] = ()
 
 
+#: the snapshot cache key of the expected scenario's accuracy
+ACCURACY_KEY = "forecast-accuracy-expected"
+#: seconds the forecast screen waits before working out the accuracy (26 forecasts: ~0.5-2 s
+#: of CPU on a small book), so that passing through the screen costs nothing
+ACCURACY_DELAY = 0.4
+
+
+def expected_accuracy(snapshot: Snapshot) -> ScenarioAccuracy:
+    """Thread: the expected scenario's accuracy at the snapshot's today, once per snapshot."""
+
+    def compute(snap: Snapshot) -> ScenarioAccuracy:
+        frames = snap.frames
+        report = forecast_accuracy(frames, frames.settings.today(), weeks=ACCURACY_WEEKS,
+                                   lead=ACCURACY_LEAD, scenarios=(ACCURACY_SCENARIO,))  # fmt: skip
+        return report.scenario(ACCURACY_SCENARIO)
+
+    return snapshot.derived(ACCURACY_KEY, compute)
+
+
 def write_csv(path: Path, report: ForecastReport) -> int:
     """Write the report's period table to ``path`` exactly as the CLI's CSV; return rows."""
     return write_forecast_csv(path, report.periods.to_dicts())
@@ -90,6 +128,7 @@ class ForecastScreen(BookScreen):
         Binding("i", "add_whatif", "What-if", id="fc-whatif"),
         Binding("u", "remove_whatif", "Undo", id="fc-undo"),
         Binding("U", "clear_whatifs", "Clear what-ifs", show=False, id="fc-clear"),
+        Binding("o", "outflows", "Outflows", key_display="⏎/o", show=False, id="fc-outflows"),
         Binding("g", "toggle_chart", "Chart", id="fc-chart"),
         Binding("x", "export", "CSV", id="fc-export"),
     ]  # fmt: skip
@@ -104,6 +143,9 @@ class ForecastScreen(BookScreen):
         #: +/- pressed before the book's default horizon was known: applied once it is
         self._early_steps: list[int] = []
         self._reports: LatestOnly[ForecastReport] = LatestOnly(self, f"forecast-{id(self)}")
+        #: the snapshot whose accuracy is shown or being computed, and the line shown
+        self._accuracy_for: Snapshot | None = None
+        self.accuracy_text = f"{accuracy_prefix()}: working it out…"
 
     def compose_body(self) -> ComposeResult:
         """Title, table and chart, side figures, what-ifs."""
@@ -129,6 +171,8 @@ class ForecastScreen(BookScreen):
     def on_resize(self, event: events.Resize) -> None:
         """Side by side from ``WIDE`` columns up."""
         self.set_class(event.size.width >= WIDE, "-wide")
+        if self.report is not None:
+            self._show_title(self.report, event.size.width)
 
     # ---- data -------------------------------------------------------------------------------
 
@@ -151,6 +195,7 @@ class ForecastScreen(BookScreen):
         """UI thread: keep the frames; show the report if it is still the current view's."""
         self.frames, view, report = data
         self.today = report.as_of
+        self._refresh_accuracy()
         early, self._early_steps = self._early_steps, []
         for step in early:
             self.action_horizon(step)
@@ -158,6 +203,37 @@ class ForecastScreen(BookScreen):
             self.show_report(report)
         else:  # a key came while this was computed (or a report of older frames is due)
             self._refresh_report()
+
+    def _refresh_accuracy(self) -> None:
+        """A new snapshot: compute the accuracy line for it in a thread (once per snapshot)."""
+        snapshot = self.snapshot
+        if snapshot is None or snapshot is self._accuracy_for:
+            return
+        self._accuracy_for = snapshot
+        self.accuracy_text = f"{accuracy_prefix()}: working it out…"
+        self._show_notes()
+        if snapshot.has(ACCURACY_KEY):  # worked out before: no wait
+            self._start_accuracy(snapshot)
+        else:  # only for a user who stays: flipping through screens never pays for it
+            self.set_timer(ACCURACY_DELAY, lambda: self._start_accuracy(snapshot))
+
+    def _start_accuracy(self, snapshot: Snapshot) -> None:
+        """Work the accuracy out in a thread, if this screen still shows ``snapshot``."""
+        if snapshot is not self._accuracy_for or not self.is_mounted:
+            return
+
+        def done(figures: ScenarioAccuracy) -> None:
+            if snapshot is self._accuracy_for and self.is_mounted:
+                self.accuracy_text = accuracy_line(figures)
+                self._show_notes()
+
+        def failed(_: object) -> None:
+            if snapshot is self._accuracy_for and self.is_mounted:
+                self.accuracy_text = f"{accuracy_prefix()}: could not be worked out"
+                self._show_notes()
+
+        self.session.run(lambda: expected_accuracy(snapshot), done=done, failed=failed,
+                         group=f"accuracy-{id(self)}", exclusive=True)  # fmt: skip
 
     def recompute(self, view: ForecastView) -> None:
         """The user changed the view: the state changes now, the report follows."""
@@ -199,17 +275,29 @@ class ForecastScreen(BookScreen):
         self.table.loading = False
         self.query_one(ForecastChart).show_data(chart_data(
             [r["start"] for r in rows], [r["inflow"] for r in rows], [r["outflow"] for r in rows],
-            [r["balance"] for r in rows], period=report.period, currency=cur))  # fmt: skip
-        unit = "weeks" if report.period == "week" else "months"
-        self.query_one("#title-note", Label).update(Text(
-            f"as of {report.as_of} · {report.scenario} · {report.horizon} {unit} · {cur} · "
-            f"cash {format_amount(report.cash_at_as_of)}"))  # fmt: skip
-        self.query_one("#fc-notes", Static).update(Text.assemble(*forecast_note_segments(report)))
+            [r["balance"] for r in rows], [r["free"] for r in rows], period=report.period,
+            currency=cur))  # fmt: skip
+        self._show_title(report, self.size.width)
+        self._show_notes()
         whatifs = self.query_one("#fc-whatifs", Static)
         whatifs.update(Text("What-if (u undo last, U clear): "
                             + " · ".join(a.describe() for a in report.adjustments)))  # fmt: skip
         whatifs.set_class(not report.adjustments, "-hidden")
         self.refresh_bindings()
+
+    def _show_title(self, report: ForecastReport, width: int) -> None:
+        """The title note, as much as fits beside the title (safe to spend always)."""
+        room = width - len(self.TITLE_TEXT) - 4  # both labels' padding
+        self.query_one("#title-note", Label).update(Text(title_note(report, room)))
+
+    def _show_notes(self) -> None:
+        """The report's notes, the tax reserve and safe to spend, the accuracy line."""
+        report = self.report
+        if report is None:
+            return
+        self.query_one("#fc-notes", Static).update(Text.assemble(
+            *forecast_note_segments(report), "\n", *budget_note_segments(report),
+            "\n", (self.accuracy_text, "")))  # fmt: skip
 
     @staticmethod
     def _cells(row: dict[str, Any], lowest: bool) -> list[Text]:
@@ -226,7 +314,29 @@ class ForecastScreen(BookScreen):
         """Undo and clear only with what-ifs in force."""
         if action in ("remove_whatif", "clear_whatifs"):
             return bool(self.view.adjustments)
+        if action == "outflows":
+            return self.report is not None and self.report.periods.height > 0
         return True
+
+    @on(DataTable.RowSelected, "#fc-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_outflows()
+
+    def action_outflows(self) -> None:
+        """The outflows of the period under the cursor, by category."""
+        from tui.modals.period_outflows import PeriodOutflowsModal
+
+        report, key = self.report, self.table.current_key
+        if report is None or key is None:
+            return
+        start = dt.date.fromisoformat(key)
+        period = [r for r in report.periods.to_dicts() if r["start"] == start]
+        if not period:
+            return
+        end = period[0]["end"]
+        self.app.push_screen(PeriodOutflowsModal(start, end, report.currency,
+                                                 outflow_rows(report, start)))  # fmt: skip
 
     def action_scenario(self, scenario: str) -> None:
         """Contractual, expected or pessimistic."""

@@ -695,6 +695,15 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "payments": _PAID,
         "chase_events": "milestone_id, date",
     },
+    # the forecast's columns as of each past Monday, plus what dates the book's history
+    # (start, signed, delivered); expenses and the opening balance move no placement
+    "accuracy": {
+        "clients": "id, name",
+        "contracts": "id, client_id, title, currency, payment_terms_days, start_date, signed_on",
+        "milestones": f"{_MILESTONE_NAMES}, invoiced_on, promised_on, delivered_on",
+        "payments": _PAID,
+        "holds": "*",
+    },
 }
 
 #: DuckDB column types -> Polars (the types the schema uses)

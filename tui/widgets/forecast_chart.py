@@ -1,4 +1,8 @@
-"""The forecast chart: inflow and outflow bars per period and the closing balance as a line.
+"""The forecast chart: inflow and outflow bars per period, the closing balance and free cash.
+
+Free cash (balance - tax reserve, SPEC 4.2) is a second line on the balance's axis, drawn with
+another mark (``•`` beside the balance's braille dots) and another colour, so the two read
+apart without colour too.
 
 A ``textual-plotext`` plot. The figures it draws are the forecast report's, rounded to whole
 units of the home currency (``int``): a chart shows shapes, the exact amounts are in the table
@@ -19,16 +23,20 @@ from textual_plotext import PlotextPlot
 
 #: how wide one x label is allowed to be, plus a gap
 LABEL_ROOM = 7
+#: the free-cash line's mark (the balance is drawn in braille dots)
+FREE_MARK = "•"
 
 
 @dataclass(frozen=True)
 class ChartData:
-    """What the chart draws: one label and three amounts per period, and the currency."""
+    """What the chart draws: one label and four amounts per period, and the currency."""
 
     labels: list[str]
     inflow: list[Decimal]
     outflow: list[Decimal]
     balance: list[Decimal]
+    #: free cash (balance - tax reserve) at each period's end
+    free: list[Decimal]
     currency: str = ""
 
 
@@ -60,7 +68,7 @@ def nice_ticks(low: int, high: int, count: int = 5) -> list[int]:
 
 
 class ForecastChart(PlotextPlot):
-    """Bars for inflow (green) and outflow (red), a line for the balance (right axis)."""
+    """Bars for inflow (green) and outflow (red); balance and free cash lines (right axis)."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -88,8 +96,10 @@ class ForecastChart(PlotextPlot):
         inflow = [whole(v) for v in data.inflow]
         outflow = [whole(v) for v in data.outflow]
         balance = [whole(v) for v in data.balance]
+        free = [whole(v) for v in data.free]
         plt.multiple_bar(xs, [inflow, outflow], color=["green", "red"])
         plt.plot(xs, balance, color="blue", yside="right", marker="braille")
+        plt.plot(xs, free, color="magenta", yside="right", marker=FREE_MARK)
         # x ticks: every k-th period, as many as fit the width
         room = max(self.size.width - 16, LABEL_ROOM)
         every = max(1, -(-n * LABEL_ROOM // room))
@@ -97,9 +107,15 @@ class ForecastChart(PlotextPlot):
         plt.xticks(picked, [data.labels[i - 1] for i in picked])
         bars = nice_ticks(min(inflow + outflow), max(inflow + outflow))
         plt.yticks(bars, [short_amount(v) for v in bars], yside="left")
-        line = nice_ticks(min(balance), max(balance))
+        line = nice_ticks(min(balance + free), max(balance + free))
         plt.yticks(line, [short_amount(v) for v in line], yside="right")
-        plt.title(f"bars: green in, red out (left) · line: balance (right) · {data.currency}")
+        titles = [
+            f"bars: green in, red out (left) · right: ⣀ balance, {FREE_MARK} free cash · "
+            f"{data.currency}",
+            f"bars in/out · ⣀ balance, {FREE_MARK} free cash · {data.currency}",
+            f"⣀ balance · {FREE_MARK} free · {data.currency}",
+        ]
+        plt.title(next((t for t in titles if len(t) <= self.size.width - 8), titles[-1]))
 
 
 def chart_data(
@@ -107,10 +123,11 @@ def chart_data(
     inflow: Sequence[Decimal],
     outflow: Sequence[Decimal],
     balance: Sequence[Decimal],
+    free: Sequence[Decimal],
     *,
     period: str,
     currency: str,
 ) -> ChartData:
     """Chart labels from period starts: ``MM-DD`` for weeks, ``YYYY-MM`` for months."""
     labels = [str(s)[5:] if period == "week" else str(s)[:7] for s in starts]
-    return ChartData(labels, list(inflow), list(outflow), list(balance), currency)
+    return ChartData(labels, list(inflow), list(outflow), list(balance), list(free), currency)
