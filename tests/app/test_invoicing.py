@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from tui.domain.model import Client, Contract, Milestone
 from tui.modals.confirm import ConfirmModal
@@ -156,3 +156,25 @@ async def test_settings_show_the_reference_rate_tables_last_entry_and_add_one(
         assert screen.selected["value"].startswith("3.5 % from 2026-11-06")
     uk = [r for r in reopen().rows("reference_rates") if r["preset"] == "uk"]
     assert (uk[-1]["valid_from"], uk[-1]["rate"]) == (dt.date(2026, 11, 6), Decimal("3.5000"))
+
+
+async def test_the_signature_is_edited_on_several_lines(app, reopen, book) -> None:
+    """9, filter 'signature', Enter: a multi-line editor inside the dialog that says how to save;
+    Enter makes a new line, ctrl+s saves the lines as typed."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "9", "slash")
+        await type_text(pilot, "signature")
+        await press(pilot, "enter", "enter")
+        assert isinstance(app.screen, FormModal)
+        editor = app.screen.query_one("#field-signature", TextArea)
+        dialog = app.screen.query_one(".form")
+        assert editor.region.height == 6 and dialog.region.contains_region(editor.region)
+        assert "Enter new line · ctrl+s save" in plain(app.screen.query_one(".form-hint", Static))
+        await type_text(pilot, "Mara Lindqvist")
+        await press(pilot, "enter")
+        await type_text(pilot, "Design & front-end")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormModal)
+    assert reopen().settings().signature == "Mara Lindqvist\nDesign & front-end"

@@ -12,6 +12,9 @@ from tui.domain.model import Settings, parse_fx_rate, parse_rate_percent
 from tui.domain.values import parse_currency, parse_text
 from tui.modals.form import Field, FormModal
 
+#: settings whose value has several lines, edited in a multi-line editor
+MULTILINE_SETTINGS = frozenset({"signature"})
+
 
 class SettingForm(FormModal):
     """One setting, checked with ``Settings.parse_value`` as the user types.
@@ -25,7 +28,12 @@ class SettingForm(FormModal):
     def __init__(self, *, key: str, label: str, value: str, help_text: str, today: dt.date,
                  save: Callable[..., Any]) -> None:  # fmt: skip
         self.key = key
-        super().__init__(f"Setting: {label}", [Field(key, label)], {key: value},
+        # the signature has several lines (name, trade, address): a multi-line editor, saved
+        # with ctrl+s (Enter starts a new line in it)
+        kind = "text" if key in MULTILINE_SETTINGS else "input"
+        if kind == "text":
+            self.HINT = "Enter new line · ctrl+s save · Esc cancel"
+        super().__init__(f"Setting: {label}", [Field(key, label, kind)], {key: value},
                          save=lambda v, **kw: save(v[key], **kw), today=today,
                          saved_message="Setting saved.", subtitle=help_text,
                          expected={key: value})  # fmt: skip
@@ -33,6 +41,12 @@ class SettingForm(FormModal):
     def check_field(self, name: str, values: Mapping[str, str]) -> None:
         """The setting's own parser."""
         Settings.parse_value(name, values.get(name, ""))
+
+    def on_mount(self) -> None:
+        """A multi-line setting gets an editor a few lines tall, inside the dialog."""
+        super().on_mount()
+        if self.key in MULTILINE_SETTINGS:
+            self.query_one(f"#field-{self.key}").styles.height = 6
 
 
 class RateForm(FormModal):
