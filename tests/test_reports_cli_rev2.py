@@ -185,3 +185,26 @@ def test_accuracy_json_and_table(reserve_db: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(report(reserve_db, "accuracy", "csv", "--weeks", "2",
                                                   "--lead", "2"))))  # fmt: skip
     assert rows == data["windows"]  # the CSV lists the windows, as the JSON does
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_as_of_today_and_relative_dates_are_the_books_today(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """`--as-of today` and `+7d` count from today in the book's timezone, as the app does (the
+    two zones are 26 hours apart: at any moment their dates differ from each other)."""
+    import datetime as dt
+
+    import pendulum
+
+    from tui.store import Book
+
+    db = tmp_path / "book.duckdb"
+    assert run("import", str(SAMPLE), "--db", str(db)).exit_code == 0
+    Book.open(db).save_settings({"timezone": zone})
+    monkeypatch.delenv("MILEPAY_TODAY")
+    today = pendulum.now(zone).date()
+    got = report_json(db, "aging", as_of="today")["as_of"]
+    week = report_json(db, "aging", as_of="+7d")["as_of"]
+    assert got == today.isoformat()
+    assert week == (today + dt.timedelta(days=7)).isoformat()

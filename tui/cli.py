@@ -514,10 +514,13 @@ def report(
         name, only = _KIND_OPTIONS[key]
         if value is not None and value is not False and kind != only:
             raise click.UsageError(f"{name} applies to the {only} report only", ctx)
-    day = _as_of(as_of) if as_of is not None else None
+    if as_of is not None:
+        _as_of(as_of)  # a wrong date is refused before the book is opened
     book = _open_book(db if db is not None else ctx.obj.get("db"), create=False)
     frames = book.report_frames(kind)
-    day = day or frames.settings.today()
+    # "today" is the book's (its timezone, SPEC 2), also for --as-of today / +7d / -1m
+    today = frames.settings.today()
+    day = parse_date(as_of, "--as-of", today_=today) if as_of is not None else today
     forecast = None
     if kind == "forecast":
         _check_horizon(day, period, horizon, frames.settings)
