@@ -106,6 +106,20 @@ def is_to_invoice(as_of: dt.date) -> pl.Expr:
     )
 
 
+def work_to_invoice(today: dt.date) -> pl.Expr:
+    """Work to invoice at ``today``: not billed, not closed, open, and either past its planned
+    date (SPEC 4.1) or delivered with the contract's acceptance days run out (SPEC 2: it counts
+    as accepted; a delivered milestone without a delivery date too). Needs milestone facts."""
+    accepted_on = pl.col("delivered_on") + pl.duration(days=pl.col("acceptance_days"))
+    accepted = (
+        (pl.col("status") == "delivered")
+        & (pl.col("delivered_on").is_null() | (accepted_on <= today))
+        & ~is_billed(today)
+        & (pl.col("open") > 0)
+    )
+    return is_to_invoice(today) | accepted
+
+
 _TO_INVOICE_ORDER = [
     pl.col("due_date"), pl.col("client").str.to_lowercase(), pl.col("client"),
     pl.col("contract"), pl.col("seq"), pl.col("milestone_id"),
@@ -286,4 +300,5 @@ __all__ = [
     "is_billed",
     "is_to_invoice",
     "to_invoice_rows",
+    "work_to_invoice",
 ]

@@ -35,7 +35,7 @@ from typing import Any
 
 import polars as pl
 
-from tui.analytics.aging import is_billed, is_to_invoice
+from tui.analytics.aging import is_billed, is_to_invoice, work_to_invoice
 from tui.analytics.base import BookData, milestone_facts
 from tui.analytics.chase import chase_queue, holds_ending
 from tui.analytics.forecast import forecast
@@ -74,20 +74,6 @@ class DashboardData:
     safe_to_spend: Decimal = Decimal("0.00")
     #: the day the lowest free cash falls on (what limits safe to spend); None with no forecast
     safe_to_spend_limit_date: dt.date | None = None
-
-
-def work_to_invoice(today: dt.date) -> pl.Expr:
-    """Work to invoice at ``today``: not billed, not closed, open, and either past its planned
-    date (SPEC 4.1) or delivered with the contract's acceptance days run out (SPEC 2: it counts
-    as accepted; a delivered milestone without a delivery date too). Needs milestone facts."""
-    accepted_on = pl.col("delivered_on") + pl.duration(days=pl.col("acceptance_days"))
-    accepted = (
-        (pl.col("status") == "delivered")
-        & (pl.col("delivered_on").is_null() | (accepted_on <= today))
-        & ~is_billed(today)
-        & (pl.col("open") > 0)
-    )
-    return is_to_invoice(today) | accepted
 
 
 def dashboard_data(frames: BookData, today: dt.date, rows: int = LIST_ROWS) -> DashboardData:

@@ -12,24 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def promise_state(
-    promised_on: dt.date | None, fully_paid_on: dt.date | None, today: dt.date
-) -> str:
-    """``kept`` (paid in full by the promised date), ``broken`` (the date passed without it),
-    ``pending`` (the date is today or later), or '' without a promise."""
-    if promised_on is None:
-        return ""
-    if fully_paid_on is not None and fully_paid_on <= promised_on:
-        return "kept"
-    return "broken" if promised_on < today else "pending"
-
-
 def milestone_line(row: Mapping[str, Any], today: dt.date) -> str:
     """The selected milestone's invoice, terms, promise and hold, for the line under the list.
 
     ``row`` holds the milestone facts (``invoice_no``, ``invoiced_on``, ``due_date``,
-    ``status``, ``open``, ``fully_paid_on``, ``promised_on``, ``promise_note``) and may hold
-    ``payment_terms_days`` and ``hold_until``.
+    ``status``, ``open``, ``promised_on``, ``promise_note``, and ``promise``: the state of
+    ``tui.analytics.chase.promise_state``) and may hold ``payment_terms_days``, ``hold_until``
+    and ``to_invoice``.
     """
     parts: list[str] = []
     invoiced_on = row.get("invoiced_on")
@@ -59,7 +48,7 @@ def milestone_line(row: Mapping[str, Any], today: dt.date) -> str:
         parts.append(f"terms {terms} days")
     promised = row.get("promised_on")
     if promised is not None:
-        state = promise_state(promised, row.get("fully_paid_on"), today)
+        state = row.get("promise") or ""
         note = (row.get("promise_note") or "").strip()
         parts.append(
             f"promised for {promised.isoformat()} ({state})" + (f": {note}" if note else "")
@@ -70,4 +59,4 @@ def milestone_line(row: Mapping[str, Any], today: dt.date) -> str:
     return " · ".join(parts)
 
 
-__all__ = ["milestone_line", "promise_state"]
+__all__ = ["milestone_line"]

@@ -14,13 +14,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.widgets import Static
 
-from tui.analytics.aging import is_billed
-from tui.analytics.dashboard import work_to_invoice
+from tui.analytics.aging import is_billed, work_to_invoice
+from tui.analytics.chase import promise_state
 from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
 from tui.navigation import Arrival, Navigate
 from tui.present import money, per_currency
-from tui.present.milestones import promise_state
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -108,10 +107,9 @@ class ClientsScreen(ListScreen):
             )
         promises: dict[int, list[dict[str, Any]]] = {}
         promised = facts.filter(pl.col("promised_on").is_not_null() & ~pl.col("status").is_in(
-            ["cancelled", "written_off"])).sort("promised_on")  # fmt: skip
-        for m in promised.iter_rows(named=True):
-            state = promise_state(m["promised_on"], m["fully_paid_on"], today)
-            promises.setdefault(m["client_id"], []).append({**m, "state": state})
+            ["cancelled", "written_off"])).with_columns(promise_state(today).alias("state"))  # fmt: skip
+        for m in promised.sort("promised_on").iter_rows(named=True):
+            promises.setdefault(m["client_id"], []).append(m)
         clients = frames.clients.join(flags, left_on="id", right_on="client_id", how="left")
         rows = []
         for c in clients.iter_rows(named=True):

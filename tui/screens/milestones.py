@@ -3,7 +3,7 @@
 Filter with ``/`` (any column's text), sort with ``s`` (next column) and ``r`` (reverse).
 ``A`` includes paid, cancelled and written-off milestones; ``t`` shows only the work to
 invoice (never invoiced, and past its date or delivered with the acceptance days run out:
-``tui.analytics.dashboard.work_to_invoice``, the dashboard's list). Each row shows the status, the invoice
+``tui.analytics.aging.work_to_invoice``, the dashboard's list). Each row shows the status, the invoice
 date and the payment due date together; the line under the list gives the selected
 milestone's invoice, terms, promise to pay and hold. The table holds at most ``LIMIT`` rows
 of the filtered, sorted view.
@@ -20,12 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widgets import Static
 
-from tui.analytics.dashboard import work_to_invoice
+from tui.analytics.aging import work_to_invoice
+from tui.analytics.chase import promise_state
 from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
 from tui.navigation import Arrival
 from tui.present import money
-from tui.present.milestones import milestone_line, promise_state
+from tui.present.milestones import milestone_line
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
@@ -92,7 +93,9 @@ class MilestonesScreen(ListScreen):
         frame = (
             facts.join(holds, on="milestone_id", how="left")
             .join(terms, on="contract_id", how="left")
-            .with_columns(work_to_invoice(today).alias("to_invoice"))
+            .with_columns(
+                work_to_invoice(today).alias("to_invoice"), promise_state(today).alias("promise")
+            )
             .with_columns(
                 pl.col("milestone_id").cast(pl.String).alias("key"),
                 (pl.col("contract") + " #" + pl.col("seq").cast(pl.String) + " " + pl.col("milestone")).alias("label"),
@@ -255,8 +258,7 @@ class MilestonesScreen(ListScreen):
         mid = row["milestone_id"]
         self.app.push_screen(PromiseForm(label=self._label(row), today=self._today(),
                                          promised_on=row["promised_on"], note=row["promise_note"] or "",
-                                         broken=promise_state(row["promised_on"], row["fully_paid_on"],
-                                                              self._today()) == "broken",
+                                         broken=row["promise"] == "broken",
                                          save=lambda on, note: self.book.set_promise(mid, on, note)))  # fmt: skip
 
     def action_toggle_to_invoice(self) -> None:
