@@ -491,6 +491,12 @@ class MemoryBook:
                 for r in self._rows["reference_rates"]
                 if (r["preset"], r["valid_from"]) != (preset, valid_from)
             ]
+            if rate is None and len(rows) == len(self._rows["reference_rates"]):
+                raise RefusedError(
+                    f"there is no {preset.upper()} rate from {valid_from.isoformat()} to remove; "
+                    "give a rate to add one",
+                    field="rate",
+                )
             if rate is not None:
                 rows.append(
                     self._row(

@@ -178,3 +178,21 @@ async def test_the_signature_is_edited_on_several_lines(app, reopen, book) -> No
         await settle(pilot)
         assert not isinstance(app.screen, FormModal)
     assert reopen().settings().signature == "Mara Lindqvist\nDesign & front-end"
+
+
+async def test_removing_a_reference_rate_that_is_not_there_says_so(app, reopen, book) -> None:
+    """Enter on the UK rate row, a date with no entry and no rate: refused, naming the rate,
+    the form stays open and the table is as it was."""
+    before = book.rows("reference_rates")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "9", "slash")
+        await type_text(pilot, "reference rate uk")
+        await press(pilot, "enter", "enter", "ctrl+u")
+        await type_text(pilot, "2026-11-06")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormModal)
+        problem = plain(app.screen.query_one("#form-problem", Static))
+        assert "no UK rate from 2026-11-06 to remove" in problem
+    assert reopen().rows("reference_rates") == before

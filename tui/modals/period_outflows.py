@@ -43,7 +43,7 @@ class PeriodOutflowsModal(ModalScreen[None]):
         with Vertical(classes="dialog period-outflows"):
             yield Label(Text(f"Outflows {self.start} to {self.end}"), classes="dialog-title")
             words = (
-                f"{len(self.rows)} categories · total {format_amount(self.total)} {self.currency}"
+                f"{len(self.rows)} {'category' if len(self.rows) == 1 else 'categories'} · total {format_amount(self.total)} {self.currency}"
                 if self.rows
                 else "Nothing goes out in this period."
             )

@@ -595,8 +595,22 @@ class Book(BookFile):
                 con.execute("INSERT OR REPLACE INTO exchange_rates VALUES (?, ?)", [currency, rate])
 
     def set_reference_rate(self, preset: str, valid_from: dt.date, rate: Decimal | None) -> None:
-        """Set (or remove) a reference interest rate in force from a date."""
+        """Set (or remove) a reference interest rate in force from a date.
+
+        Removing a rate on a date the table has none is refused (nothing would change, and
+        the user would be told it was saved).
+        """
         with self.writing() as con:
+            found = con.execute(
+                "SELECT count(*) FROM reference_rates WHERE preset = ? AND valid_from = ?",
+                [preset, valid_from],
+            ).fetchone()[0]
+            if rate is None and not found:
+                raise RefusedError(
+                    f"there is no {preset.upper()} rate from {valid_from.isoformat()} to remove; "
+                    "give a rate to add one",
+                    field="rate",
+                )
             con.execute(
                 "DELETE FROM reference_rates WHERE preset = ? AND valid_from = ?",
                 [preset, valid_from],
