@@ -185,7 +185,7 @@ def test_export_format(tmp_path: Path, book: Book) -> None:
     text = (tmp_path / "out" / "contracts.csv").read_text(encoding="utf-8")
     assert text.splitlines()[0].startswith("client,title,currency,total_fee,")
     assert ",15000.00," in text  # the quoted "15,000.00" of the sample comes back plain
-    assert ",no\n" in text and "\r" not in text
+    assert ",no,\n" in text and "\r" not in text  # archived, then an empty document
     settings = (tmp_path / "out" / "settings.csv").read_text(encoding="utf-8").splitlines()
     assert settings[0] == "key,value"
     assert settings[-1] == "fx.GBP,1.17"
@@ -519,7 +519,8 @@ def test_every_error_is_reported_at_once(tmp_path: Path, book: Book) -> None:
         chase="client,contract,seq,date,step\nAcme,Website,2,2026-11-01,nag\nAcme,Website,7,2026-11-01,firm\n",
     )
     assert refused(book, folder) == [
-        "clients.csv:2: email: 'not-an-email' is not an e-mail address",
+        "clients.csv:2: email: 'not-an-email' is not an e-mail address: "
+        "An email address must have an @-sign.",
         "clients.csv:2: rating: 9 is more than 5",
         "milestones.csv:2: row: has 8 values but the header has 7 columns "
         '(quote values that hold a comma, e.g. "1,250.00")',

@@ -93,7 +93,7 @@ def test_promises_round_trip_and_a_note_needs_a_date(tmp_path: Path, book: Book)
     out = export_folder(book, tmp_path / "out")
     text = next(p for p in out if p.name == "milestones.csv").read_text()
     header = text.splitlines()[0].split(",")
-    assert header[-2:] == ["promised_on", "promise_note"]
+    assert header[-3:] == ["promised_on", "promise_note", "invoice_file"]
     assert "'=CFO said" in text  # the formula guard covers the note
     again = Book.open(tmp_path / "again.duckdb")
     import_folder(again, tmp_path / "out")

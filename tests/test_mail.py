@@ -70,6 +70,20 @@ def test_every_placeholder_gets_its_value() -> None:
     ]  # fmt: skip
 
 
+def test_new_placeholders_from_a_row_without_the_new_columns() -> None:
+    """A row with no amount/paid/rule (an older caller): invoice amount = open + 0 paid,
+    total claimed = 2160.00 + 12.50, no statutory sentence, nothing attached, one item."""
+    values = message_values(ROW, "Mara Studio")
+    assert fill("$invoice_amount|$paid|$open|$total_claimed|$statutory_basis|$attachments",
+                values).split("|") == [
+        "2,160.00 EUR", "0.00 EUR", "2,160.00 EUR", "2,172.50 EUR", "", "",
+    ]  # fmt: skip
+    assert (
+        values["items"] == "- Invoice 2026-043, Online ordering, due 2026-11-19: 2,160.00 EUR open"
+    )
+    assert unknown_placeholders("$items $open $total_claimed $statutory_basis $attachments") == []
+
+
 def test_format_fields_and_unknown_placeholders_stay_literal() -> None:
     """``{0.__class__}``, ``{client}`` and ``$unknown`` are shown as typed, never evaluated."""
     template = "{0.__class__} {client} $unknown ${also_unknown} $client {__import__('os')}"
@@ -134,7 +148,7 @@ def test_txt_and_no_overwrite(tmp_path: Path) -> None:
 def test_default_path_is_new(tmp_path: Path) -> None:
     """The default name says date, client and step, and skips names already taken."""
     first = default_path(tmp_path, ROW, "reminder", dt.date(2026, 11, 24), "eml")
-    assert first.name == "2026-11-24-kettle-corner-caf-3-reminder.eml"
+    assert first.name == "2026-11-24-kettle-corner-cafe-3-reminder.eml"
     first.write_text("x")
     assert default_path(tmp_path, ROW, "reminder", dt.date(2026, 11, 24), "eml").name.endswith(
         "-reminder-2.eml"

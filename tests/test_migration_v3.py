@@ -26,10 +26,13 @@ def _schema_2_book(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", 2)
     book = Book.open(path)
     cid = book.add_client(Client(name="Acme"))
-    kid = book.add_contract(
-        cid,
-        Contract(title="Site", currency="EUR", total_fee=D("1500.00"), payment_terms_days=14),
-    )
+    with book.writing() as con:  # a contract as schema 2 had it (no document)
+        con.execute(
+            "INSERT INTO contracts (id, client_id, title, currency, total_fee, "
+            "payment_terms_days) VALUES (1, ?, 'Site', 'EUR', 1500.00, 14)",
+            [cid],
+        )
+    kid = 1
     with book.writing() as con:  # milestones as schema 2 had them (today's store adds columns)
         con.execute(
             "INSERT INTO milestones (id, contract_id, seq, title, amount, due_date, status, "
@@ -72,15 +75,17 @@ def test_a_schema_2_book_migrates_to_3_and_keeps_every_row(
     assert _dump(path, "schema_version") == [(2,)]
 
     book = Book.open(path)
-    assert _dump(path, "schema_version") == [(3,)]
+    assert _dump(path, "schema_version") == [(schema.SCHEMA_VERSION,)]
     assert book.notes == []  # nothing the user has to be told
-    for table in ("clients", "contacts", "contracts", "payments", "chase_events", "holds",
+    # contracts keep every value and gain an empty document (version 4)
+    assert _dump(path, "contracts") == [(*row, "") for row in before["contracts"]]
+    for table in ("clients", "contacts", "payments", "chase_events", "holds",
                   "fee_claims", "change_orders", "settings", "exchange_rates"):  # fmt: skip
         assert _dump(path, table) == before[table], table
     # expenses keep every value and gain an empty category
     assert _dump(path, "expenses") == [(*row, "") for row in before["expenses"]]
-    # milestones keep every value and gain an empty promise
-    assert _dump(path, "milestones") == [(*row, None, "") for row in before["milestones"]]
+    # milestones keep every value and gain an empty promise (3) and invoice file (4)
+    assert _dump(path, "milestones") == [(*row, None, "", "") for row in before["milestones"]]
     # the user's template is kept; the new step's template is added
     templates = {r[0]: r[1:] for r in _dump(path, "message_templates")}
     assert templates["reminder"] == ("Mine", "My own words")

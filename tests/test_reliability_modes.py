@@ -110,7 +110,7 @@ def test_saved_chase_messages_are_private(tmp_path: Path, umask_022: None) -> No
     draft = Draft("Jana Novak", "jana@acme.example", "Invoice 2026-038", "Dear Jana,\n\nPlease.")
     folder = root / "milepay-messages" / "acme"
     text = save_draft(folder / "reminder.txt", draft)
-    eml = save_draft(folder / "reminder.eml", draft)
+    eml = save_draft(folder / "reminder.eml", draft, from_addr="mara@example.org")
     assert text.read_text().startswith("To: Jana Novak <jana@acme.example>\n")
     assert b"Subject: Invoice 2026-038" in eml.read_bytes()
     assert _loose(root) == []

@@ -418,11 +418,15 @@ _KIND_OPTIONS = {
     "by_category": ("--by-category", "forecast"),
     "weeks": ("--weeks", "accuracy"),
     "lead": ("--lead", "accuracy"),
+    "client": ("--client", "statement"),
+    "pdf": ("--pdf", "statement"),
 }
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["aging", "forecast", "chase", "clients", "accuracy"]))
+@click.argument(
+    "kind", type=click.Choice(["aging", "forecast", "chase", "clients", "accuracy", "statement"])
+)
 @click.option("--db", "db", metavar="PATH", help="The book to report on.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Report as of this date (default today).")
 @click.option(
@@ -480,6 +484,13 @@ _KIND_OPTIONS = {
     default=None,
     help="accuracy: each window's length in weeks (default 4).",
 )
+@click.option("--client", "client", metavar="NAME", help="statement: the client (required).")
+@click.option(
+    "--pdf",
+    "pdf",
+    metavar="FILE",
+    help="statement: also write it as a PDF to FILE (a new file, never replaced).",
+)
 @click.pass_context
 @friendly
 def report(
@@ -496,8 +507,10 @@ def report(
     fail_below: Decimal | None,
     weeks: int | None,
     lead: int | None,
+    client: str | None,
+    pdf: str | None,
 ) -> None:
-    """Print a report: aging, forecast, chase, clients or accuracy.
+    """Print a report: aging, forecast, chase, clients, accuracy or statement.
 
     A forecast whose last period would end after 2999-12-31 (the last date milepay accepts)
     is refused, naming ``--horizon``, rather than cut short: a shorter table than asked for
@@ -506,18 +519,27 @@ def report(
     ``--fail-below AMOUNT`` prints the forecast as usual, then, when safe to spend or the
     lowest balance is below AMOUNT, one line on stderr naming the figure and its day, and
     exits 3 (exit 0 otherwise): a cron job mails that line.
+
+    ``statement --client NAME`` is one client's statement of account (SPEC 4.7); ``--pdf
+    FILE`` also writes it as a new PDF file (0600; an existing file is refused) and says
+    where on stderr.
     """
     from tui.reports.kinds import forecast_report, render
 
-    given = {"fail_below": fail_below, "by_category": by_category, "weeks": weeks, "lead": lead}
+    given = {"fail_below": fail_below, "by_category": by_category, "weeks": weeks, "lead": lead,
+             "client": client, "pdf": pdf}  # fmt: skip
     for key, value in given.items():
         name, only = _KIND_OPTIONS[key]
         if value is not None and value is not False and kind != only:
             raise click.UsageError(f"{name} applies to the {only} report only", ctx)
+    if kind == "statement" and client is None:
+        raise click.UsageError("the statement report needs --client NAME", ctx)
     if as_of is not None:
         _as_of(as_of)  # a wrong date is refused before the book is opened
+    pdf_path = _new_file(pdf, "--pdf") if pdf is not None else None
     book = _open_book(db if db is not None else ctx.obj.get("db"), create=False)
-    frames = book.report_frames(kind)
+    # the statement reads fees (contracts' rules, claims, reference rates) and aging's columns
+    frames = book.frames(lean=True) if kind == "statement" else book.report_frames(kind)
     # "today" is the book's (its timezone, SPEC 2), also for --as-of today / +7d / -1m
     today = frames.settings.today()
     day = parse_date(as_of, "--as-of", today_=today) if as_of is not None else today
@@ -538,7 +560,14 @@ def report(
         weeks=26 if weeks is None else weeks,
         lead=4 if lead is None else lead,
         forecast=forecast,
+        client=client,
     )
+    if pdf_path is not None and client is not None:
+        from tui.analytics.statement import statement
+        from tui.reports.statement_pdf import write_statement_pdf
+
+        written = write_statement_pdf(pdf_path, statement(frames, day, client))
+        click.echo(f"Statement PDF written to {_one_line(str(written))}", err=True)
     click.echo(text, nl=False)
     if forecast is not None and fail_below is not None:
         from tui.present.forecast import shortfall_line
@@ -574,6 +603,15 @@ def where(ctx: click.Context, db: str | None) -> None:
         click.echo(f"{row.name:<{width}}{_one_line(shown_path(row.path))} ({note})")
 
 
+def _new_file(text: str, field: str) -> Path:
+    """A path for a file to create: refused when empty, odd, or already there."""
+    _check_path(text, field)
+    path = Path(text).expanduser()
+    if path.exists() or path.is_symlink():
+        raise ValidationError(field, f"{_one_line(str(path))} already exists; nothing was written")
+    return path
+
+
 def _check_horizon(as_of: dt.date, period: str, horizon: int | None, settings: Any) -> None:
     """Refuse a forecast running past 2999-12-31, naming ``--horizon``."""
     from tui.analytics.forecast import period_bounds
@@ -589,6 +627,10 @@ def _check_horizon(as_of: dt.date, period: str, horizon: int | None, settings: A
             "milepay accepts; choose an earlier --as-of or a shorter --horizon",
         )
 
+
+from tui.chase_cli import chase  # noqa: E402
+
+main.add_command(chase)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

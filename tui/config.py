@@ -61,7 +61,6 @@ TOP_KEYS = ("theme", "book", "message_folder", "keymap", "mail", "bank")
 MAIL_KEYS = ("host", "port", "security", "user", "from", "password_file")
 #: the top-level keys :func:`save_preference` writes
 PREFERENCES = ("theme", "book", "message_folder")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
 
 
@@ -101,11 +100,18 @@ class MailConfig:
 class Config:
     """Everything the config file sets; a missing key is None (or empty)."""
 
+    @property
+    def sender(self) -> str:
+        """The user's own address: ``from`` in ``[mail]`` (else the server's login name)."""
+        return self.mail.sender if self.mail is not None else self.mail_from
+
     theme: str | None = None
     book: Path | None = None
     message_folder: Path | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     mail: MailConfig | None = None
+    #: ``from`` of ``[mail]``, also without a server: the From of saved ``.eml`` drafts
+    mail_from: str = ""
     #: ``[bank.NAME]`` profiles, kept unchecked until bank imports define them
     bank: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -218,9 +224,14 @@ def _user(value: Any) -> str:
 def _email(value: Any) -> str:
     """An e-mail address, or empty."""
     text = _line(value, "an e-mail address")
-    if text and not _EMAIL.match(text):
-        raise _Bad(f"{value!r} is not an e-mail address")
-    return text
+    if not text:
+        return text
+    from email_validator import EmailNotValidError, validate_email
+
+    try:  # the same check as a contact's address (syntax only, no DNS)
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise _Bad(f"{value!r} is not an e-mail address") from None
 
 
 _TOP_CHECKS: dict[str, Callable[[Any], Any]] = {
@@ -295,6 +306,9 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
             values["keymap"] = _read_keymap(raw, bad)
         elif key == "mail":
             values["mail"] = _read_mail(raw, bad)
+            if isinstance(raw, dict) and "from" in raw:
+                with contextlib.suppress(_Bad):  # a bad one is reported by _read_mail
+                    values["mail_from"] = _email(raw["from"])
         elif key == "bank":
             values["bank"] = _read_bank(raw, bad)
         else:

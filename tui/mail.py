@@ -10,15 +10,66 @@ Placeholders
     names the unknown ones so the user can fix the text before it goes out. Values are
     inserted as plain text: a client called ``$business_name`` stays that name (the
     substitution is one pass).
-``$amount`` / ``$late_fee``
-    The open amount and the accrued fee with their currency: ``2,160.00 EUR``.
+``$client`` / ``$contact`` / ``$business_name``
+    The client's name, the contact the step writes to (payer first; the owner for escalate
+    and legal: :mod:`tui.analytics.chase`) and the book's business name.
+``$milestone`` / ``$due_date`` / ``$days_past_due``
+    The milestone's title, its due date (ISO ``2026-11-19``) and the days since.
+Amounts
+    In the book's locale (setting ``locale``, :func:`tui.domain.money.client_money`):
+    ``2.160,00 €`` for ``de_DE``, ``2,160.00 EUR`` when no locale is set.
+``$amount`` / ``$open``
+    What is still open (invoice amount less what was paid); ``$amount`` is kept for
+    templates written before ``$open`` existed.
+``$invoice_amount`` / ``$paid``
+    The milestone's invoice amount and what was received against it by today.
+``$late_fee`` / ``$total_claimed``
+    The accrued late fee (SPEC 4.3) and open + late fee: what the legal step claims.
+``$statutory_basis``
+    When the milestone's late-fee rule is ``statutory``, one sentence naming the law and the
+    rate: UK, the Late Payment of Commercial Debts (Interest) Act 1998 (reference rate + 8 %);
+    EU, Directive 2011/7/EU (reference rate + 8 points), with the figures used. Empty for any
+    other rule.
+``$attachments``
+    One sentence naming what is attached, e.g. ``Attached: the invoice (INV-7.pdf) and the
+    contract (contract.pdf).``, and EMPTY when nothing is attached, so a template never says
+    a file is attached when none is. A file is "the invoice" when it is the row's
+    ``invoice_file`` and "the contract" when it is the row's ``document``; any other file is
+    named by its file name alone.
+``$items``
+    One line per milestone: ``- Invoice 2026-043, Online ordering, due 2026-11-19:
+    2,160.00 EUR open`` (without an invoice number the line starts at the milestone).
 ``$invoice_no``
     ``(none)`` when the milestone has no invoice number yet.
+Several milestones in one message (:func:`compose_group`)
+    Rows of one client, step and contact (:func:`tui.analytics.chase.message_groups`).
+    ``$milestone`` is ``3 milestones``, ``$invoice_no`` lists the numbers (``2026-041,
+    2026-042 and 2026-043``), ``$items`` has a line each, ``$due_date`` is the earliest due
+    date and ``$days_past_due`` the most days past due. Amounts are sums, per currency:
+    rows in two currencies give ``2,160.00 EUR and 500.00 GBP`` (never converted). The
+    default templates use ``$items`` so that one template per step reads right for one
+    milestone and for several.
+Lines left empty
+    A template line holding only placeholders that are all empty (``$statutory_basis`` for a
+    non-statutory rule) is left out, with the blank line that would double up after it; a
+    line ending in an empty placeholder loses its trailing spaces. Nothing else is changed.
+``$$``
+    string.Template's escape: ``$$`` in a template gives one ``$``. Values are never
+    re-read: a ``$``, ``$$``, ``%s`` or ``{0}`` in a client's name stays as it is.
 Signature
     The book's signature setting is added under the body after the usual ``-- `` line.
+Attachments
+    A draft carries the paths of the files to attach (the milestone's ``invoice_file``; for
+    escalate and legal also the contract's ``document``). :func:`check_attachments` refuses
+    a file that is missing, not a regular file, or unreadable, before anything is written or
+    sent; the bytes are read when the e-mail is made (:func:`to_email_message`), with the
+    MIME type guessed from the name (``application/octet-stream`` otherwise).
 Saving
     Files are created new (never overwritten: an existing name is refused), mode 0600;
-    missing folders are made 0700. The default folder is ``message_folder`` in the config
+    missing folders are made 0700. An ``.eml`` is a draft (``X-Unsent: 1``, so mail
+    programs open it for editing and sending) with From, To, Subject, Date and the
+    attachments; it needs the From address (``from`` in ``[mail]``). A ``.txt`` holds To,
+    Subject, one ``Attachment: PATH`` line per file, a blank line and the body. The default folder is ``message_folder`` in the config
     file (:mod:`tui.config`), else ``~/milepay-messages``.
 Where mail goes
     The server is the ``[mail]`` table of the config file (host, port, security, user,
@@ -45,13 +96,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import errno
+import mimetypes
 import os
 import re
 import smtplib
 import socket
 import ssl
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from email.headerregistry import Address
@@ -63,13 +115,19 @@ from typing import Any
 
 from tui.config import DEFAULT_PORTS, SECURITIES, MailConfig, make_private_dir
 from tui.domain.errors import MilepayError
-from tui.domain.money import format_amount
+from tui.domain.money import client_money
 
 #: every placeholder a template may use, in the order the template editor lists them
 PLACEHOLDERS = (
     "client", "contact", "milestone", "amount", "due_date", "days_past_due", "invoice_no",
-    "late_fee", "business_name",
+    "late_fee", "business_name", "attachments", "invoice_amount", "paid", "open",
+    "total_claimed", "statutory_basis", "items",
 )  # fmt: skip
+#: the laws behind the ``statutory`` late-fee presets (SPEC 4.3), for ``$statutory_basis``
+STATUTORY_LAWS = {
+    "uk": ("the Late Payment of Commercial Debts (Interest) Act 1998", "%"),
+    "eu": ("Directive 2011/7/EU on combating late payment in commercial transactions", "points"),
+}
 PASSWORD_ENV = "MILEPAY_SMTP_PASSWORD"
 CONFIRMED_ENV = "MILEPAY_MAIL_SERVERS_CONFIRMED"
 
@@ -86,6 +144,8 @@ class Draft:
     to_email: str
     subject: str
     body: str
+    #: files to attach, in order (checked by :func:`check_attachments` before use)
+    attachments: tuple[Path, ...] = ()
 
     @property
     def to_line(self) -> str:
@@ -95,29 +155,183 @@ class Draft:
         return self.to_email or self.to_name
 
     def as_text(self) -> str:
-        """The message as one text: To and Subject lines, a blank line, the body."""
-        return f"To: {self.to_line}\nSubject: {self.subject}\n\n{self.body}"
+        """The message as one text: To, Subject and Attachment lines, a blank line, the body."""
+        files = "".join(f"Attachment: {p}\n" for p in self.attachments)
+        return f"To: {self.to_line}\nSubject: {self.subject}\n{files}\n{self.body}"
 
     def logged_text(self) -> str:
-        """What the chase event keeps: the subject line and the body."""
-        return f"Subject: {self.subject}\n\n{self.body}"
+        """What the chase event keeps: the subject line, the attached file names, the body."""
+        files = (
+            f"Attachments: {', '.join(p.name for p in self.attachments)}\n"
+            if self.attachments
+            else ""
+        )
+        return f"Subject: {self.subject}\n{files}\n{self.body}"
 
 
-def message_values(row: Mapping[str, Any], business_name: str) -> dict[str, str]:
-    """The placeholder values for one chase queue row (``tui.analytics.chase.chase_queue``)."""
-    currency = row.get("currency") or ""
+def _money(by_currency: Mapping[str, Decimal], locale: str) -> str:
+    """Per-currency amounts, in order of first appearance: ``2,160.00 EUR and 500.00 GBP``."""
+    parts = [client_money(v, cur, locale) for cur, v in by_currency.items()]
+    return _and(parts) if parts else client_money(Decimal(0), "", locale)
+
+
+def _and(parts: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _percent(rate: Decimal, locale: str) -> str:
+    """A rate with at least two places: ``10.15 %`` (``10,15 %`` in ``de_DE``)."""
+    value = Decimal(rate)
+    shown = value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value
+    if not locale:
+        return f"{shown:f} %"
+    from babel.numbers import format_decimal
+
+    places = max(2, -int(shown.as_tuple().exponent))
+    return f"{format_decimal(shown, format='#,##0.' + '0' * places, locale=locale)} %"
+
+
+def _margin(value: Decimal, unit: str, locale: str) -> str:
+    """The margin over the reference rate: ``8 %`` (UK) or ``8 points`` (EU); ``8.5`` kept."""
+    number = str(int(value)) if value == value.to_integral_value() else _percent(value, locale)[:-2]
+    return f"{number} {unit}"
+
+
+def statutory_basis(row: Mapping[str, Any], locale: str = "") -> str:
+    """The sentence naming the law and rate of a ``statutory`` late-fee rule; else empty."""
+    if row.get("late_fee_kind") != "statutory":
+        return ""
+    preset = str(row.get("late_fee_preset") or ("uk" if row.get("currency") == "GBP" else "eu"))
+    law, unit = STATUTORY_LAWS.get(preset, STATUTORY_LAWS["eu"])
+    ref, total = row.get("reference_rate"), row.get("fee_rate")
+    if total is None:
+        rate = f"the reference rate plus 8 {unit} a year"
+    elif ref is None:  # no rate in force on the reference day: the fee counted it as 0
+        rate = f"the reference rate plus {_margin(Decimal(total), unit, locale)} a year"
+    else:
+        margin = _margin(Decimal(total) - Decimal(ref), unit, locale)
+        rate = (f"{_percent(Decimal(total), locale)} a year: the reference rate of "
+                f"{_percent(Decimal(ref), locale)} plus {margin}")  # fmt: skip
+    return (f"Late-payment interest is charged under {law} at {rate}, with fixed compensation "
+            "for the cost of recovering the debt.")  # fmt: skip
+
+
+def _same(a: Any, b: Path) -> bool:
+    return bool(a) and Path(str(a)).expanduser() == b.expanduser()
+
+
+def attachments_sentence(rows: Sequence[Mapping[str, Any]], attachments: Sequence[Path]) -> str:
+    """``Attached: the invoice (INV-7.pdf) and the contract (contract.pdf).``; empty for none."""
+    if not attachments:
+        return ""
+    invoices: list[str] = []
+    contracts: list[str] = []
+    others: list[str] = []
+    for raw in attachments:
+        path = Path(raw)
+        if any(_same(r.get("invoice_file"), path) for r in rows):
+            invoices.append(path.name)
+        elif any(_same(r.get("document") or r.get("contract_document"), path) for r in rows):
+            contracts.append(path.name)
+        else:
+            others.append(path.name)
+    parts = []
+    if invoices:
+        parts.append(f"the invoice{'s' if len(invoices) > 1 else ''} ({', '.join(invoices)})")
+    if contracts:
+        parts.append(f"the contract{'s' if len(contracts) > 1 else ''} ({', '.join(contracts)})")
+    parts.extend(others)
+    return f"Attached: {_and(parts)}."
+
+
+def _item(row: Mapping[str, Any], locale: str) -> str:
+    """One line of ``$items``: invoice number, milestone, due date, open amount."""
     due = row.get("due_date")
+    when = due.isoformat() if isinstance(due, dt.date) else str(due or "")
+    money = client_money(Decimal(row.get("open") or 0), str(row.get("currency") or ""), locale)
+    head = [f"Invoice {row['invoice_no']}"] if row.get("invoice_no") else []
+    head.append(str(row.get("milestone") or ""))
+    if when:
+        head.append(f"due {when}")
+    return f"- {', '.join(head)}: {money} open"
+
+
+def _sums(rows: Sequence[Mapping[str, Any]], value: Any) -> dict[str, Decimal]:
+    """Per currency (in order of first appearance): the sum of ``value(row)``."""
+    out: dict[str, Decimal] = {}
+    for r in rows:
+        cur = str(r.get("currency") or "")
+        out[cur] = out.get(cur, Decimal(0)) + Decimal(value(r))
+    return out
+
+
+def _open(r: Mapping[str, Any]) -> Decimal:
+    return Decimal(r.get("open") or 0)
+
+
+def _paid(r: Mapping[str, Any]) -> Decimal:
+    return Decimal(r.get("paid") or 0)
+
+
+def _invoice_amount(r: Mapping[str, Any]) -> Decimal:
+    amount = r.get("amount")
+    return Decimal(amount) if amount is not None else _open(r) + _paid(r)
+
+
+def _fee(r: Mapping[str, Any]) -> Decimal:
+    return Decimal(r.get("late_fee") or 0)
+
+
+def group_values(rows: Sequence[Mapping[str, Any]], business_name: str, *, locale: str = "",
+                 attachments: Sequence[Path] = ()) -> dict[str, str]:  # fmt: skip
+    """The placeholder values for one or more queue rows sharing one message (sums per currency)."""
+    if not rows:
+        raise MailError("no milestone to write about: choose at least one")
+    first = rows[0]
+    dues = [r["due_date"] for r in rows if isinstance(r.get("due_date"), dt.date)]
+    if len(rows) == 1:
+        due = first.get("due_date")
+        due_text = due.isoformat() if isinstance(due, dt.date) else str(due or "")
+        milestone = str(first.get("milestone") or "")
+        invoice_no = str(first.get("invoice_no") or "(none)")
+    else:
+        due_text = min(dues).isoformat() if dues else ""
+        milestone = f"{len(rows)} milestones"
+        numbers = [str(r["invoice_no"]) for r in rows if r.get("invoice_no")]
+        invoice_no = _and(numbers) if numbers else "(none)"
+    bases: list[str] = []
+    for r in rows:
+        sentence = statutory_basis(r, locale)
+        if sentence and sentence not in bases:
+            bases.append(sentence)
+    open_text = _money(_sums(rows, _open), locale)
     return {
-        "client": str(row.get("client") or ""),
-        "contact": str(row.get("contact") or ""),
-        "milestone": str(row.get("milestone") or ""),
-        "amount": f"{format_amount(Decimal(row.get('open') or 0))} {currency}".strip(),
-        "due_date": due.isoformat() if isinstance(due, dt.date) else str(due or ""),
-        "days_past_due": str(row.get("days_past_due") or 0),
-        "invoice_no": str(row.get("invoice_no") or "(none)"),
-        "late_fee": f"{format_amount(Decimal(row.get('late_fee') or 0))} {currency}".strip(),
+        "client": str(first.get("client") or ""),
+        "contact": str(first.get("contact") or ""),
+        "milestone": milestone,
+        "amount": open_text,
+        "due_date": due_text,
+        "days_past_due": str(max(int(r.get("days_past_due") or 0) for r in rows)),
+        "invoice_no": invoice_no,
+        "late_fee": _money(_sums(rows, _fee), locale),
         "business_name": business_name,
+        "attachments": attachments_sentence(rows, attachments),
+        "invoice_amount": _money(_sums(rows, _invoice_amount), locale),
+        "paid": _money(_sums(rows, _paid), locale),
+        "open": open_text,
+        "total_claimed": _money(_sums(rows, lambda r: _open(r) + _fee(r)), locale),
+        "statutory_basis": " ".join(bases),
+        "items": "\n".join(_item(r, locale) for r in rows),
     }
+
+
+def message_values(row: Mapping[str, Any], business_name: str, *, locale: str = "",
+                   attachments: Sequence[Path] = ()) -> dict[str, str]:  # fmt: skip
+    """The placeholder values for one chase queue row (``tui.analytics.chase.chase_queue``)."""
+    return group_values([row], business_name, locale=locale, attachments=attachments)
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:
@@ -137,21 +351,89 @@ def unknown_placeholders(*templates: str) -> list[str]:
     return found
 
 
-def compose(
-    row: Mapping[str, Any], subject: str, body: str, *, business_name: str, signature: str = ""
-) -> Draft:
-    """The draft for one queue row from its step's template (subject on one line)."""
-    values = message_values(row, business_name)
-    text = fill(body, values).rstrip()
+def fill_body(template: str, values: Mapping[str, str]) -> str:
+    """Fill a body; a line of placeholders that all came out empty is left out (see above)."""
+    out: list[str] = []
+    dropped = False
+    for line in template.split("\n"):
+        filled = fill(line, values)
+        if line.strip() and not filled.strip():
+            dropped = True
+            continue
+        if filled != line and filled.rstrip() != "--":
+            filled = filled.rstrip()
+        if dropped and not filled.strip() and (not out or not out[-1].strip()):
+            dropped = False
+            continue  # the blank line after a dropped one would double up
+        dropped = False
+        out.append(filled)
+    return "\n".join(out)
+
+
+def compose_group(rows: Sequence[Mapping[str, Any]], subject: str, body: str, *,
+                  business_name: str, signature: str = "", locale: str = "",
+                  attachments: Sequence[Path] = ()) -> Draft:  # fmt: skip
+    """One draft for several queue rows of one client, step and contact (sums, ``$items``)."""
+    files = tuple(Path(p).expanduser() for p in attachments)
+    values = group_values(rows, business_name, locale=locale, attachments=files)
+    text = fill_body(body, values).rstrip()
     if signature.strip():
         text += "\n\n-- \n" + signature.strip()
     one_line = " ".join(fill(subject, values).split())
+    first = rows[0]
     return Draft(
-        to_name=str(row.get("contact") or ""),
-        to_email=str(row.get("contact_email") or ""),
+        to_name=str(first.get("contact") or ""),
+        to_email=str(first.get("contact_email") or ""),
         subject=one_line,
         body=text + "\n",
+        attachments=files,
     )
+
+
+def compose(row: Mapping[str, Any], subject: str, body: str, *, business_name: str,
+            signature: str = "", locale: str = "", attachments: Sequence[Path] = ()) -> Draft:  # fmt: skip
+    """The draft for one queue row from its step's template (subject on one line)."""
+    return compose_group([row], subject, body, business_name=business_name,
+                         signature=signature, locale=locale, attachments=attachments)  # fmt: skip
+
+
+def digest(rows: Sequence[Mapping[str, Any]], *, as_of: dt.date, business_name: str,
+           locale: str = "", to_email: str = "") -> Draft:  # fmt: skip
+    """A note to the user themselves (cron): the chase steps due at ``as_of``, then the waiting.
+
+    ``rows`` are chase queue rows; ``to_email`` is the user's own address (``from`` in
+    ``[mail]``). Rows with every step logged (``done``) are listed last, as still owed.
+    """
+    due = [r for r in rows if r.get("step_due")]
+    waiting = [r for r in rows if r.get("waiting")]
+    done = [r for r in rows if r.get("step") == "done"]
+    steps = "chase step" if len(due) == 1 else "chase steps"
+    subject = f"milepay: {len(due)} {steps} due on {as_of.isoformat()}"
+
+    def line(r: Mapping[str, Any], extra: str = "") -> str:
+        who = str(r.get("contact") or "(no contact)")
+        if r.get("contact_email"):
+            who += f" <{r['contact_email']}>"
+        money = client_money(_open(r), str(r.get("currency") or ""), locale)
+        seq = f" #{r['seq']}" if r.get("seq") is not None else ""
+        what = (
+            f"{r.get('client') or ''} / {r.get('contract') or ''}{seq} {r.get('milestone') or ''}"
+        )
+        return f"- {what}: {r.get('step')}{extra}, to {who}, {money} open"
+
+    parts = [f"Chase steps due on {as_of.isoformat()}:"]
+    parts += [line(r) for r in due] or ["- none"]
+    if waiting:
+        parts += ["", "Waiting (not to take yet):"]
+        for r in waiting:
+            when = r.get("step_due_on")
+            on = f" on {when.isoformat()}" if isinstance(when, dt.date) else ""
+            parts.append(line(r, f" due{on}"))
+    if done:
+        parts += ["", "Every step logged, still owed:"]
+        parts += [line(r) for r in done]
+    return Draft(to_name=business_name, to_email=to_email, subject=subject,
+                 body="\n".join(parts) + "\n")  # fmt: skip
 
 
 # ---- the clipboard ---------------------------------------------------------------------------
@@ -176,7 +458,11 @@ def default_folder(configured: Path | None = None) -> Path:
 
 def default_path(folder: Path, row: Mapping[str, Any], step: str, today: dt.date, ext: str) -> Path:
     """A file name that says what it is and does not exist yet: ``2026-11-24-kettle-...-reminder.eml``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", f"{row.get('client', '')} {row.get('seq', '')}".lower())
+    import unicodedata
+
+    name = unicodedata.normalize("NFKD", f"{row.get('client', '')} {row.get('seq', '')}")
+    ascii_name = name.encode("ascii", "ignore").decode("ascii")  # Café -> Cafe
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower())
     stem = f"{today.isoformat()}-{slug.strip('-')[:40]}-{step}"
     path = folder / f"{stem}.{ext}"
     n = 2
@@ -186,9 +472,52 @@ def default_path(folder: Path, row: Mapping[str, Any], step: str, today: dt.date
     return path
 
 
+def _attachment_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be attached, or None when it is a readable regular file."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return None
+
+
+def check_attachments(paths: Sequence[Path]) -> None:
+    """Raise :class:`MailError` naming the first file that is missing, not a file or unreadable."""
+    for raw in paths:
+        path = Path(raw).expanduser()
+        problem = _attachment_problem(path)
+        if problem:
+            raise MailError(f"the attachment {path} {problem}: fix the milestone's invoice file "
+                            "or the contract's document, or attach nothing. "
+                            "Nothing was saved or sent.")  # fmt: skip
+
+
+def _mime_type(path: Path) -> tuple[str, str]:
+    """The MIME type from the file name (``application/octet-stream`` when unknown)."""
+    kind, encoding = mimetypes.guess_type(path.name)
+    if kind is None or encoding is not None or "/" not in kind:
+        return "application", "octet-stream"
+    main, _, sub = kind.partition("/")
+    return main, sub
+
+
 def to_email_message(draft: Draft, *, from_addr: str = "", from_name: str = "",
-                     when: dt.datetime | None = None) -> EmailMessage:  # fmt: skip
-    """The draft as an e-mail (UTF-8 text body); From only when an address is known."""
+                     when: dt.datetime | None = None, unsent: bool = False) -> EmailMessage:  # fmt: skip
+    """The draft as an e-mail (UTF-8 text body, then the attachments); From only when known.
+
+    ``unsent`` adds ``X-Unsent: 1`` (an ``.eml`` draft). A missing or unreadable attachment
+    is a :class:`MailError` before anything else happens.
+    """
+    check_attachments(draft.attachments)
     msg = EmailMessage()
     try:
         if draft.to_email:
@@ -201,7 +530,18 @@ def to_email_message(draft: Draft, *, from_addr: str = "", from_name: str = "",
     moment = when or dt.datetime.now(dt.UTC)
     msg["Date"] = format_datetime(moment)
     msg["Message-ID"] = make_msgid(domain=from_addr.rpartition("@")[2] or None)
+    if unsent:
+        msg["X-Unsent"] = "1"
     msg.set_content(draft.body, charset="utf-8")
+    for raw in draft.attachments:
+        path = Path(raw).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise MailError(f"the attachment {path} cannot be read: {exc.strerror or exc}. "
+                            "Nothing was saved or sent.") from None  # fmt: skip
+        main, sub = _mime_type(path)
+        msg.add_attachment(data, maintype=main, subtype=sub, filename=path.name)
     return msg
 
 
@@ -221,10 +561,20 @@ def save(path: Path, content: str | bytes) -> Path:
     return path
 
 
-def save_draft(path: Path, draft: Draft, **eml: Any) -> Path:
-    """Save as ``.eml`` (an e-mail) when the name ends so, else as plain text."""
+def save_draft(path: Path, draft: Draft, *, from_addr: str = "", from_name: str = "",
+               when: dt.datetime | None = None) -> Path:  # fmt: skip
+    """Save as an ``.eml`` draft (From, To, Subject, Date, ``X-Unsent: 1``, attachments) when
+    the name ends so, else as plain text; the attachments are checked before anything is written.
+    """
+    check_attachments(draft.attachments)
     if path.suffix.lower() == ".eml":
-        return save(path, bytes(to_email_message(draft, **eml)))
+        if not from_addr.strip():
+            raise MailError("an .eml draft needs your From address: set from in [mail] of the "
+                            "config file (M on the chase queue), or save as .txt. "
+                            "Nothing was saved.")  # fmt: skip
+        message = to_email_message(draft, from_addr=from_addr, from_name=from_name, when=when,
+                                   unsent=True)  # fmt: skip
+        return save(path, bytes(message))
     return save(path, draft.as_text())
 
 
@@ -363,11 +713,14 @@ def smtp_password(config: MailConfig, environ: Mapping[str, str] | None = None) 
 
 def send(config: MailConfig, message: EmailMessage, *, password: str | None = None,
          timeout: float = 20.0, environ: Mapping[str, str] | None = None,
-         confirmed_file: Path | None = None) -> None:  # fmt: skip
+         confirmed_file: Path | None = None, context: ssl.SSLContext | None = None) -> None:  # fmt: skip
     """Send one message; raise :class:`MailError` with a plain reason when it was not sent.
 
     A server the user has not confirmed on this machine raises :class:`MailServerUnconfirmed`
     before any connection; the password (when not given) is looked up only after that.
+    ``context`` verifies the server's certificate (default: the system's trusted CAs; tests
+    pass one trusting their own CA). The message already carries its attachments' bytes
+    (:func:`to_email_message` checked and read them).
     """
     where = f"{config.host}:{config.effective_port}"
     if not message.get("From"):
@@ -381,7 +734,8 @@ def send(config: MailConfig, message: EmailMessage, *, password: str | None = No
         password = smtp_password(config, environ)
     if config.user and password is None:
         raise MailError(f"no SMTP password: set {PASSWORD_ENV} or a password file (mode 0600)")
-    context = ssl.create_default_context()
+    if context is None:
+        context = ssl.create_default_context()
     try:
         if config.security == "tls":
             server: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.effective_port,
@@ -436,9 +790,11 @@ def _reply(exc: smtplib.SMTPException) -> str:
 
 
 __all__ = [
-    "CONFIRMED_ENV", "DEFAULT_PORTS", "PASSWORD_ENV", "PLACEHOLDERS", "SECURITIES", "Draft",
-    "MailConfig", "MailError", "MailServerUnconfirmed", "PasswordFileError", "check_password_file", "compose",
-    "confirm_server", "confirmed_servers_file", "default_folder", "default_path", "fill",
-    "is_confirmed", "message_values", "osc52", "save", "save_draft", "send", "smtp_password",
+    "CONFIRMED_ENV", "DEFAULT_PORTS", "PASSWORD_ENV", "PLACEHOLDERS", "SECURITIES",
+    "STATUTORY_LAWS", "Draft", "MailConfig", "MailError", "MailServerUnconfirmed",
+    "PasswordFileError", "attachments_sentence", "check_attachments", "check_password_file",
+    "compose", "compose_group", "confirm_server", "confirmed_servers_file", "default_folder",
+    "default_path", "digest", "fill", "fill_body", "group_values", "is_confirmed",
+    "message_values", "osc52", "save", "save_draft", "send", "smtp_password", "statutory_basis",
     "to_email_message", "unknown_placeholders",
 ]  # fmt: skip

@@ -96,6 +96,7 @@ async def test_compose_fills_every_placeholder_and_logs_once(demo: Book, reopen)
         assert "Lea Brandt <lea@kettlecorner.example>" in plain(app.screen.query_one("#compose-to"))
         await press(pilot, "ctrl+o")
         assert app.clipboard == body
+        await press(pilot, "y")  # Was it sent? yes
         await press(pilot, "ctrl+o")
         assert "already logged" in plain(app.screen.query_one("#compose-status"))
         await press(pilot, "escape")
@@ -110,8 +111,15 @@ async def test_compose_fills_every_placeholder_and_logs_once(demo: Book, reopen)
     assert event["message"] == f"Subject: 2026-043 late\n\n{body}"
 
 
-async def test_edited_body_is_what_is_saved_and_logged(demo: Book, reopen, tmp_path: Path) -> None:
-    """^s asks for a path (.eml default), saves the edited text there and logs it once."""
+async def test_edited_body_is_what_is_saved_and_logged(
+    demo: Book, reopen, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """^s asks for a path (.eml default), saves the edited text as a draft from the user's own
+    address, asks whether it was sent, and logs it once on yes."""
+    config = tmp_path / "config.toml"
+    config.write_text('[mail]\nfrom = "mara@lindqvist.example"\n', encoding="utf-8")
+    monkeypatch.setenv("MILEPAY_CONFIG", str(config))
+    before = len(events(demo, KETTLE))
     app = MilepayApp(demo)
     target = tmp_path / "out" / "kettle.eml"
     async with app.run_test(size=(80, 24)) as pilot:
@@ -123,13 +131,34 @@ async def test_edited_body_is_what_is_saved_and_logged(demo: Book, reopen, tmp_p
         assert field.value.endswith("-reminder.eml")
         field.value = str(target)
         await press(pilot, "enter")
+        assert isinstance(app.screen, ConfirmModal)
+        assert "Was it sent?" in plain(app.screen.query_one(".dialog-body"))
+        assert len(events(reopen(), KETTLE)) == before  # nothing logged before the answer
+        await press(pilot, "y")
         status = plain(app.screen.query_one("#compose-status"))
         assert f"Saved to {target}" in status and "Reminder logged" in status
     msg = email.message_from_bytes(target.read_bytes(), policy=policy.default)
     assert msg["To"].addresses[0].addr_spec == "lea@kettlecorner.example"
+    assert msg["From"].addresses[0].addr_spec == "mara@lindqvist.example"
+    assert msg["X-Unsent"] == "1"
     assert msg.get_content().startswith("Hello again. Dear Lea Brandt,")
     event = events(reopen(), KETTLE)[-1]
     assert event["note"] == f"saved to {target}" and "\n\nHello again. Dear" in event["message"]
+
+
+async def test_a_copy_not_sent_logs_nothing(demo: Book, reopen) -> None:
+    """^o copies; "Not yet" to "Was it sent?" leaves the step due and the log as it was."""
+    before, count = len(events(demo, KETTLE)), demo.change_count()
+    app = MilepayApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_queue(pilot, "kettle")
+        await press(pilot, "m", "ctrl+o")
+        assert isinstance(app.screen, ConfirmModal)
+        await press(pilot, "n")
+        assert isinstance(app.screen, ComposeModal)
+        assert "Not logged" in plain(app.screen.query_one("#compose-status"))
+    book = reopen()
+    assert len(events(book, KETTLE)) == before and book.change_count() == count
 
 
 async def test_first_send_asks_about_the_server_then_sends_and_logs(
@@ -160,7 +189,7 @@ async def test_first_send_asks_about_the_server_then_sends_and_logs(
     assert got.rcpt_tos == ["lea@kettlecorner.example"]
     assert got.mail_from == "mara@lindqvist.example"
     msg = email.message_from_bytes(got.original_content, policy=policy.default)
-    assert str(msg["Subject"]) == "Reminder: Online ordering was due on 2026-11-19"
+    assert str(msg["Subject"]) == "Payment reminder: Online ordering (Kettle Corner Café)"
     logged = events(reopen(), KETTLE)
     assert len(logged) == before + 1
     assert logged[-1]["note"].startswith("sent by e-mail to lea@kettlecorner.example")
@@ -245,21 +274,40 @@ async def test_firm_offers_to_pause_the_contract(demo: Book, reopen) -> None:
     assert status == "paused"
 
 
-async def test_legal_shows_cost_against_claim_first(demo: Book) -> None:
-    """A legal step shows the claim beside the estimated cost before composing."""
+async def test_legal_shows_cost_against_claim_first(demo: Book, reopen) -> None:
+    """A legal step shows the claim beside the estimated cost before composing, then offers one
+    message for the client's two milestones with the legal step due for the same contact; the
+    message states invoice, paid, open, fee and claim for both, and logs legal for each."""
     app = MilepayApp(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "7")
-        assert app.screen.selected["step"] == "legal"
+        row = app.screen.selected
+        assert row["step"] == "legal"
         await press(pilot, "m")
         question = plain(app.screen.query_one(".dialog-body"))
         assert "Open 2,160.00 EUR + late fee 151.32 EUR = claim 2,311.32 EUR" in question
         assert "Estimated cost of legal action: 500.00 EUR" in question
         assert "Worth it (claim 1,811.32 EUR above the cost)." in question
         await press(pilot, "y")
+        assert isinstance(app.screen, ConfirmModal)  # one message for both?
+        group = plain(app.screen.query_one(".dialog-body"))
+        assert "2 milestones of Bright Ideas [Studio] & Co have the legal step due" in group
+        assert "#4 Brand guidelines" in group and "#5 Templates pack" in group
+        await press(pilot, "y")
         assert isinstance(app.screen, ComposeModal)
         assert "Final notice" in app.screen.query_one("#compose-subject", Input).value
+        body = body_of(app)
+        assert "Brand guidelines" in body and "Templates pack" in body
+        assert "Total claimed" in body or "total claimed" in body
+        before = {mid: len(events(demo, mid)) for mid in (row["milestone_id"],)}
+        await press(pilot, "ctrl+o", "y")
+        assert "logged for 2 milestones" in plain(app.screen.query_one("#compose-status"))
+    book = reopen()
+    legal = book.rows("chase_events", "step = 'legal' AND date = ?", [AS_OF_TEXT])
+    assert len(legal) == 2  # one event per milestone of the message
+    assert row["milestone_id"] in {e["milestone_id"] for e in legal}
+    assert len(events(book, row["milestone_id"])) == before[row["milestone_id"]] + 1
 
 
 async def test_hold_takes_the_milestone_out_and_release_brings_it_back(demo: Book, reopen) -> None:

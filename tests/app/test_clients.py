@@ -18,19 +18,19 @@ async def test_add_client_with_three_contacts(app, reopen) -> None:
         await press(pilot, "2", "n")
         await type_text(pilot, "Acme Ltd")
         await press(pilot, "tab")
-        await type_text(pilot, "ap@acme.test")
+        await type_text(pilot, "ap@acme.example")
         for _ in range(7):  # phone, address, work again, rating, notes, feedback -> main name
             await press(pilot, "tab")
         assert app.focused.id == "field-main_name"
         for text in (
             "Ann Main",
-            "ann@acme.test",
+            "ann@acme.example",
             "555-1",
             "Pat Payer",
-            "pat@acme.test",
+            "pat@acme.example",
             "",
             "Olga Owner",
-            "olga@acme.test",
+            "olga@acme.example",
             "",
         ):
             if text:
@@ -41,10 +41,10 @@ async def test_add_client_with_three_contacts(app, reopen) -> None:
     book = reopen()
     clients = book.rows("clients")
     assert [c["name"] for c in clients] == ["Acme Ltd"]
-    assert clients[0]["email"] == "ap@acme.test"
+    assert clients[0]["email"] == "ap@acme.example"
     contacts = {c["role"]: c for c in book.rows("contacts")}
     assert contacts["main"]["name"] == "Ann Main" and contacts["main"]["phone"] == "555-1"
-    assert contacts["payer"]["email"] == "pat@acme.test"
+    assert contacts["payer"]["email"] == "pat@acme.example"
     assert contacts["owner"]["name"] == "Olga Owner"
 
 

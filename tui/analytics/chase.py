@@ -68,6 +68,14 @@ Legal figures
     ``claim_total_home > legal_cost_estimate``; without an exchange rate the two are
     null (unknown, never compared at par). Other rows: all three null.
 
+Figures for the message (SPEC 4.4: the legal step states them)
+    ``amount`` (the milestone's invoice amount), ``paid`` (received by ``as_of``; ``open`` =
+    amount - paid), and from :func:`tui.analytics.fees.late_fees` the rule behind the fee:
+    ``late_fee_kind`` (``none`` without a rule), ``fee_rate`` (the percent used; for
+    ``statutory`` the reference rate plus the margin), ``reference_rate`` (statutory only)
+    and ``late_fee_preset`` (``uk`` or ``eu`` on statutory rows, as the fee took it: the
+    contract's preset, else ``uk`` for GBP and ``eu`` otherwise; null on other rows).
+
 Order
     Most urgent first: days_past_due descending, then the larger open amount, then
     milestone id (so ``upcoming`` rows, not past due, come last).
@@ -130,6 +138,12 @@ COLUMNS = [
     "late_fee",
     "fee_claimed",
     "rate_warning",
+    "amount",
+    "paid",
+    "late_fee_kind",
+    "late_fee_preset",
+    "fee_rate",
+    "reference_rate",
     "step",
     "step_due",
     "step_due_on",
@@ -317,6 +331,8 @@ def _queue_candidates(book: BookData, as_of: dt.date) -> pl.DataFrame:
             "due_date",
             "days_past_due",
             "currency",
+            "amount",
+            pl.col("paid").fill_null(ZERO).cast(MONEY),
             "open",
             "promised_on",
             "promise_note",
@@ -361,6 +377,24 @@ def chase_queue(
         pl.col("late_fee").cast(MONEY),
         pl.col("claimed").alias("fee_claimed"),
         pl.col("rate_warning"),
+        "late_fee_kind",
+        "fee_rate",
+        "reference_rate",
+    )
+    # the statutory preset as the fee used it: the contract's, else uk for GBP and eu otherwise
+    presets = book.contracts.lazy().select(
+        pl.col("id").alias("contract_id"), pl.col("late_fee_preset").alias("contract_preset")
+    )
+    statutory_preset = (
+        pl.when(pl.col("late_fee_kind") == "statutory")
+        .then(
+            pl.coalesce(
+                pl.col("contract_preset"),
+                pl.when(pl.col("currency") == "GBP").then(pl.lit("uk")).otherwise(pl.lit("eu")),
+            )
+        )
+        .otherwise(pl.lit(None, dtype=pl.String))
+        .alias("late_fee_preset")
     )
 
     dpd = pl.col("days_past_due")
@@ -419,7 +453,10 @@ def chase_queue(
             pl.col("late_fee").fill_null(ZERO),
             pl.col("fee_claimed").fill_null(False),
             pl.col("rate_warning").fill_null(""),
+            pl.col("late_fee_kind").fill_null("none"),
         )
+        .join(presets, on="contract_id", how="left")
+        .with_columns(statutory_preset)
         # an upcoming candidate (not past due) is listed only while nothing is logged at all
         .filter((dpd > 0) | pl.col("last_chased_on").is_null())
         .with_columns(

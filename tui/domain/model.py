@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from tui.domain.dates import check_due_after_invoice, parse_date, today
 from tui.domain.errors import ValidationError
-from tui.domain.money import MAX_AMOUNT, parse_amount
+from tui.domain.money import MAX_AMOUNT, parse_amount, parse_locale
 from tui.domain.values import (
     Cadence,
     ChangeOrderStatus,
@@ -32,6 +32,7 @@ from tui.domain.values import (
     parse_currency,
     parse_email,
     parse_enum,
+    parse_file_name,
     parse_int,
     parse_percent,
     parse_text,
@@ -210,6 +211,8 @@ class Contract(Record):
     red_flags: str = ""
     notes: str = ""
     archived: bool = False
+    #: the signed contract file (a path), attached to escalation and legal messages
+    document: str = ""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "title",
@@ -229,6 +232,7 @@ class Contract(Record):
         "red_flags",
         "notes",
         "archived",
+        "document",
     )
 
     @classmethod
@@ -284,6 +288,7 @@ class Contract(Record):
             "red_flags": lambda v, t: parse_text(_get(v, "red_flags"), "red_flags"),
             "notes": lambda v, t: parse_text(_get(v, "notes"), "notes"),
             "archived": lambda v, t: parse_yes_no(_get(v, "archived"), "archived"),
+            "document": lambda v, t: parse_file_name(_get(v, "document"), "document"),
         }
 
     @classmethod
@@ -316,6 +321,8 @@ class Milestone(Record):
     delivered_on: dt.date | None = None
     promised_on: dt.date | None = None
     promise_note: str = ""
+    #: the invoice file (a path, e.g. the PDF the invoicing tool made), attached to chase messages
+    invoice_file: str = ""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "seq",
@@ -329,6 +336,7 @@ class Milestone(Record):
         "delivered_on",
         "promised_on",
         "promise_note",
+        "invoice_file",
     )
 
     @classmethod
@@ -353,6 +361,7 @@ class Milestone(Record):
             "promise_note": lambda v, t: parse_text(
                 _get(v, "promise_note"), "promise_note", max_length=500
             ),
+            "invoice_file": lambda v, t: parse_file_name(_get(v, "invoice_file"), "invoice_file"),
         }
 
     @classmethod
@@ -551,36 +560,39 @@ def parse_rate_percent(text: str, field: str) -> Decimal:
 
 
 DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
+    # one template per step reads right for one milestone and for several ($items, sums);
+    # $attachments says what is attached only when something is (tui.mail)
     "upcoming": (
-        "Coming up: $milestone is due on $due_date",
-        'Dear $contact,\n\nA short note ahead of time: the milestone "$milestone" for $client '
-        "(invoice $invoice_no, $amount) falls due on $due_date. If anything is missing for "
-        "it to be paid on time, please let me know.\n\nKind regards,\n$business_name",
+        "Coming up: payment for $milestone ($client)",
+        "Dear $contact,\n\nA short note ahead of time: the following falls due soon.\n\n"
+        "$items\n\nIf anything is missing for it to be paid on time, please let me know. "
+        "$attachments\n\nKind regards,\n$business_name",
     ),
     "reminder": (
-        "Reminder: $milestone was due on $due_date",
-        'Dear $contact,\n\nA friendly reminder that the milestone "$milestone" for $client '
-        "(invoice $invoice_no, $amount) was due on $due_date. The invoice is attached.\n"
-        "Could you let me know when payment will be made?\n\nKind regards,\n$business_name",
+        "Payment reminder: $milestone ($client)",
+        "Dear $contact,\n\nA friendly reminder that payment for the following is now past "
+        "due:\n\n$items\n\nAmount open: $open. $attachments\nCould you let me know when "
+        "payment will be made?\n\nKind regards,\n$business_name",
     ),
     "firm": (
-        "Overdue: $milestone, $days_past_due days past due",
-        'Dear $contact,\n\nThe milestone "$milestone" (invoice $invoice_no, $amount) is now '
-        "$days_past_due days past its due date of $due_date. I have paused work on the "
-        "project until it is paid.\nAccrued late fee so far: $late_fee.\n\nRegards,\n$business_name",
+        "Overdue payment: $milestone ($client)",
+        "Dear $contact,\n\nDespite my reminder, the following is still unpaid:\n\n$items\n\n"
+        "Amount open: $open. Late fees accrued so far: $late_fee.\nI have paused work on the "
+        "project until payment is received. $attachments\n\nRegards,\n$business_name",
     ),
     "escalate": (
-        "Unpaid invoice $invoice_no for $client",
-        "Dear $contact,\n\nI am writing to you directly because invoice $invoice_no for "
-        '"$milestone" ($amount, due $due_date) remains unpaid after $days_past_due days, '
-        "despite reminders. The invoice and the contract are attached.\nPlease arrange payment "
-        "or tell me when it will be made.\n\nRegards,\n$business_name",
+        "Unpaid: $milestone for $client, ref. $invoice_no",
+        "Dear $contact,\n\nI am writing to you directly because the following remains unpaid "
+        "despite reminders:\n\n$items\n\nAmount open: $open. $attachments\nPlease arrange "
+        "payment or tell me when it will be made.\n\nRegards,\n$business_name",
     ),
     "legal": (
-        "Final notice before legal action: invoice $invoice_no",
-        'Dear $contact,\n\nInvoice $invoice_no for "$milestone" ($amount, due $due_date) is '
-        "$days_past_due days overdue. Late fees of $late_fee have accrued. Unless payment is "
-        "received within 7 days I will start proceedings to recover the debt.\n\n$business_name",
+        "Final notice before legal action: $client, ref. $invoice_no",
+        "Dear $contact,\n\nDespite my reminders, the following remains unpaid:\n\n$items\n\n"
+        "Invoice amount: $invoice_amount\nPaid: $paid\nOpen: $open\nLate fees accrued: "
+        "$late_fee\nTotal claimed: $total_claimed\n\n$statutory_basis\n\nUnless the total "
+        "claimed is received within 7 days, I will start proceedings to recover the debt. "
+        "$attachments\n\n$business_name",
     ),
 }
 
@@ -610,6 +622,9 @@ class Settings:
     tax_reserve_percent: Decimal = Decimal("0")
     tax_reserve_since: dt.date | None = None
     cash_floor: Decimal = Decimal("0.00")
+    #: amounts in client-facing messages and statements (``de_DE``: ``2.160,00 €``); empty:
+    #: ``2,160.00 EUR``, the neutral form milepay used before locales
+    locale: str = ""
     forecast_weeks: int = 12
     forecast_months: int = 6
     fx: dict[str, Decimal] = field(default_factory=dict)
@@ -633,6 +648,7 @@ class Settings:
         "tax_reserve_percent",
         "tax_reserve_since",
         "cash_floor",
+        "locale",
         "forecast_weeks",
         "forecast_months",
     )
@@ -709,6 +725,8 @@ class Settings:
             return parse_date(raw, key) if raw else None
         if key == "cash_floor":
             return parse_amount(raw or "0", key)
+        if key == "locale":
+            return parse_locale(raw, key)
         if key in ("min_gap_days", "pre_due_days"):
             return parse_int(raw, key, minimum=0, maximum=365)
         if key in ("forecast_weeks", "forecast_months"):

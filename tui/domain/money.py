@@ -89,6 +89,37 @@ def format_amount(value: Decimal, *, grouping: bool = True) -> str:
     return f"{value:,.2f}" if grouping else f"{value:.2f}"
 
 
+def parse_locale(text: str, field: str = "locale") -> str:
+    """A locale Babel knows (``de_DE``; ``de-DE`` is accepted), or empty for the neutral form."""
+    raw = (text or "").strip().replace("-", "_")
+    if not raw:
+        return ""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(raw))
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise ValidationError(
+            field, f"'{text.strip()}' is not a locale (e.g. de_DE, en_GB, fr_FR)"
+        ) from None
+
+
+def client_money(value: Decimal, currency: str, locale: str = "") -> str:
+    """An amount as a client reads it: ``2.160,00 €`` in ``de_DE``; ``2,160.00 EUR`` with no locale.
+
+    Babel's CLDR patterns; always two places (an invoice amount is never rounded to the unit
+    a locale usually shows). Spaces in the pattern stay non-breaking, so a mail client never
+    splits an amount from its currency.
+    """
+    value = Decimal(value).quantize(CENT)
+    if not locale:
+        return f"{format_amount(value)} {currency}".strip()
+    from babel.numbers import format_currency
+
+    return format_currency(value, currency, locale=locale, currency_digits=False,
+                           format_type="standard")  # fmt: skip
+
+
 def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
     """Split ``total`` into ``parts`` equal amounts; the remainder cents go on the last part."""
     if parts < 1:

@@ -167,7 +167,25 @@ def parse_currency(text: str, field: str = "currency", *, default: str | None = 
         return default
     if not re.fullmatch(r"[A-Za-z]{3}", raw):
         raise ValidationError(field, f"'{raw}' is not a currency code (three letters, e.g. EUR)")
-    return raw.upper()
+    code = raw.upper()
+    if code not in _known_currencies():
+        raise ValidationError(
+            field, f"'{raw}' is not an ISO 4217 currency code (e.g. EUR, GBP, USD)"
+        )
+    return code
+
+
+def _known_currencies() -> frozenset[str]:
+    """Every ISO 4217 code Babel's CLDR data knows (current and historic): a typo like EUT fails."""
+    global _CURRENCIES
+    if _CURRENCIES is None:
+        from babel.numbers import list_currencies
+
+        _CURRENCIES = frozenset(list_currencies())
+    return _CURRENCIES
+
+
+_CURRENCIES: frozenset[str] | None = None
 
 
 def refuse_foreign_digits(raw: str, field: str) -> None:
@@ -293,9 +311,25 @@ def parse_text(
     return raw
 
 
+def parse_file_name(text: str | None, field: str) -> str:
+    """A file path as typed (one line, no control characters), or empty.
+
+    Only the text is checked here (the domain does no I/O): the store checks that the file
+    exists and can be read when the value is set or changed (``tui.store.files.readable_file``).
+    """
+    return parse_text(text, field, max_length=1000)
+
+
 def parse_email(text: str | None, field: str = "email") -> str:
     """An e-mail address, or empty; refuses text that cannot be an address."""
     raw = parse_text(text, field, max_length=254)
-    if raw and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw):
-        raise ValidationError(field, f"'{raw}' is not an e-mail address")
-    return raw
+    if not raw:
+        return raw
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        # syntax only: no DNS lookup (the app works offline); what saves can always be mailed
+        checked = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(field, f"'{raw}' is not an e-mail address: {exc}") from None
+    return checked.normalized

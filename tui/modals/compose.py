@@ -1,12 +1,20 @@
-"""The message composer: To, an editable subject and body; copy, save or send, and log once.
+"""The message composer: To, an editable subject and body, the attachments; copy, save or
+send, and log once.
 
-The first successful copy (OSC 52), save (.txt/.eml) or send (SMTP) logs exactly one chase
-event (today, the step, channel e-mail, the contact, the message as it went out); doing a
-second of them from the same composer does not log again. A failed save or send shows why,
-keeps the text, and logs nothing. The first send through a mail server this machine has not
-used asks first (``Send mail through host:port as user?``): yes records the server and sends,
-no sends and logs nothing. Esc closes, asking first when edited text was never copied, saved
-or sent. The keys are ctrl keys because the body editor has the focus.
+Nothing is logged that was not sent (SPEC 4.4): a send by SMTP logs the step at once; after a
+copy (OSC 52) or a save (.eml draft or .txt) the composer asks "Was it sent?" and logs only on
+yes (no: the step stays due; ``l`` on the queue logs it later). A message about several
+milestones logs the step for each of them, in one transaction. Once logged, a second copy, save
+or send from the same composer does not log again. A failed save or send (a missing
+attachment, a refused login) shows why, keeps the text, and logs nothing. The first send
+through a mail server this machine has not used asks first (``Send mail through host:port as
+user?``): yes records the server and sends, no sends and logs nothing.
+
+The attachments line names every file the message carries (the invoice files; escalating, the
+contract too). ``ctrl+g`` adds the client's statement of account as a new PDF in the message
+folder; when the body was not edited yet, it is filled again so that ``$attachments`` names the
+statement too. Esc closes, asking first when edited text was never delivered. The keys are
+ctrl keys because the body editor has the focus.
 """
 
 from __future__ import annotations
@@ -56,6 +64,14 @@ class Delivery:
     folder: Path
     from_name: str = ""
     unknown: list[str] = dataclasses.field(default_factory=list)
+    #: every queue row the message is about (one, or a group sharing client, step and contact)
+    rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: the draft again with extra files attached (the text names them); None: cannot
+    redraft: Callable[[list[Path]], Draft] | None = None
+    #: runs in a thread: write the client's statement of account as a new PDF; its path
+    statement: Callable[[], Path] | None = None
+    #: the user's own address (``from`` in ``[mail]``): the From of a saved ``.eml`` draft
+    sender: str = ""
 
 
 class ComposeModal(ModalScreen[bool]):
@@ -65,6 +81,7 @@ class ComposeModal(ModalScreen[bool]):
         Binding("ctrl+o", "copy", "Copy", id="compose-copy"),
         Binding("ctrl+s", "save", "Save file", id="compose-save"),
         Binding("ctrl+r", "send", "Send", id="compose-send"),
+        Binding("ctrl+g", "statement", "+Statement", id="compose-statement"),
         Binding("escape", "close", "Close", id="compose-close"),
         Binding("tab", "app.focus_next", "Next field", show=False),
     ]
@@ -74,6 +91,10 @@ class ComposeModal(ModalScreen[bool]):
         self.delivery = delivery
         self.logged = False
         self.busy = False
+        #: the draft the body and attachments started from (a statement may be added)
+        self.base = delivery.draft
+        #: the statement of account written for this message, once attached
+        self.statement_path: Path | None = None
 
     @property
     def milepay(self) -> MilepayApp:
@@ -84,7 +105,13 @@ class ComposeModal(ModalScreen[bool]):
         """Heading, To, Subject, body, notes and the keys."""
         d, row = self.delivery, self.delivery.row
         with Vertical(classes="form composer"):
-            title = f"{d.step.capitalize()} · {row['client']} · {row['contract']} #{row['seq']} {row['milestone']}"
+            rows = d.rows or [row]
+            if len(rows) > 1:
+                seqs = ", ".join(f"#{r['seq']}" for r in rows)
+                what = f"{len(rows)} milestones ({seqs})"
+            else:
+                what = f"{row['contract']} #{row['seq']} {row['milestone']}"
+            title = f"{d.step.capitalize()} · {row['client']} · {what}"
             yield Label(Text(title, no_wrap=True, overflow="ellipsis"), classes="form-title")
             with Horizontal(classes="form-row"):
                 yield Label("To", classes="compose-label")
@@ -95,6 +122,9 @@ class ComposeModal(ModalScreen[bool]):
                 yield Input(
                     d.draft.subject, id="compose-subject", compact=True, select_on_focus=False
                 )
+            with Horizontal(classes="form-row"):
+                yield Label("Attached", classes="compose-label")
+                yield Static(self._files_text(d.draft), id="compose-files")
             yield TextArea(d.draft.body, id="compose-body", soft_wrap=True, compact=True)
             if d.unknown:
                 yield Static(Text(f"Left as typed (milepay does not fill them): {', '.join(d.unknown)}. "
@@ -116,19 +146,32 @@ class ComposeModal(ModalScreen[bool]):
 
     # ---- the message as edited ---------------------------------------------------------------
 
+    @staticmethod
+    def _files_text(draft: Draft) -> Text:
+        """The attached files by name, or why nothing is attached."""
+        if draft.attachments:
+            return Text(", ".join(p.name for p in draft.attachments), overflow="ellipsis")
+        return Text("none: no invoice file on the milestone · ^g adds a statement",
+                    style="dim", overflow="ellipsis", no_wrap=True)  # fmt: skip
+
     def draft(self) -> Draft:
         """The draft with the subject and body as they are now."""
         subject = " ".join(self.query_one("#compose-subject", Input).value.split())
         body = self.query_one("#compose-body", TextArea).text
-        return dataclasses.replace(self.delivery.draft, subject=subject, body=body)
+        return dataclasses.replace(self.base, subject=subject, body=body)
+
+    @property
+    def is_edited(self) -> bool:
+        """Do the subject or body differ from what milepay filled in?"""
+        if not self.is_mounted:
+            return False
+        d, now = self.base, self.draft()
+        return (d.subject, d.body) != (now.subject, now.body)
 
     @property
     def is_dirty(self) -> bool:
         """Edited, and never delivered?"""
-        if self.logged or not self.is_mounted:
-            return False
-        d, now = self.delivery.draft, self.draft()
-        return (d.subject, d.body) != (now.subject, now.body)
+        return not self.logged and self.is_edited
 
     def status(self, message: str, *, error: bool = False) -> None:
         """Say what happened under the body."""
@@ -142,11 +185,10 @@ class ComposeModal(ModalScreen[bool]):
         """Put the body on the terminal's clipboard (OSC 52, works over SSH); log the step."""
         draft = self.draft()
         self.app.copy_to_clipboard(draft.body)
-        self._delivered(
-            "copied to the clipboard",
-            draft,
-            f"Body copied to the clipboard (subject: {draft.subject})",
-        )
+        said = f"Body copied to the clipboard (subject: {draft.subject})"
+        if draft.attachments:
+            said += f"; attach {', '.join(p.name for p in draft.attachments)} yourself"
+        self._ask_sent("copied to the clipboard", draft, said)
 
     def action_save(self) -> None:
         """Ask for a path (.eml or .txt), save there, say where; log the step."""
@@ -159,10 +201,64 @@ class ComposeModal(ModalScreen[bool]):
             return
         draft = self.draft()
         smtp = self.delivery.smtp
-        eml = {"from_addr": smtp.sender if smtp else "", "from_name": self.delivery.from_name}
+        sender = self.delivery.sender or (smtp.sender if smtp else "")
+        eml = {"from_addr": sender, "from_name": self.delivery.from_name}
         self._in_thread(lambda: save_draft(Path(path), draft, **eml),
-                        lambda where: self._delivered(f"saved to {where}", draft, f"Saved to {where}"),
+                        lambda where: self._ask_sent(f"saved to {where}", draft, f"Saved to {where}"),
                         f"Saving to {path}…")  # fmt: skip
+
+    def _ask_sent(self, note: str, draft: Draft, said: str) -> None:
+        """After a copy or a save: log the step only when the user says the message went out."""
+        from tui.modals.confirm import ConfirmModal
+
+        if self.logged:
+            self._delivered(note, draft, said)
+            return
+        self.status(f"{said}. Not logged yet: was it sent?")
+        step, n = self.delivery.step, len(self.delivery.rows) or 1
+        what = f"for {n} milestones" if n > 1 else "for this milestone"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delivered(note, draft, said)
+            else:
+                self.status(f"{said}. Not logged: the {step} step stays due (l on the queue "
+                            "logs it once you send it).")  # fmt: skip
+
+        self.app.push_screen(
+            ConfirmModal(f"Was it sent? Yes logs the {step} step {what} as taken today "
+                         f"({self.delivery.today}).", yes="Sent: log it", no="Not yet"),
+            answered,
+        )  # fmt: skip
+
+    def action_statement(self) -> None:
+        """Attach the client's statement of account (a new PDF in the message folder)."""
+        make = self.delivery.statement
+        if make is None:
+            return
+        if self.statement_path is not None:
+            self.status(
+                f"The statement of account is already attached ({self.statement_path.name})."
+            )
+            return
+
+        def attached(path: Path) -> None:
+            self.statement_path = path
+            redraft = self.delivery.redraft
+            new = redraft([path]) if redraft is not None and not self.is_edited else None
+            if new is None:  # keep the user's words; only the files change
+                files = (*self.base.attachments, path)
+                self.base = dataclasses.replace(self.base, attachments=files)
+                note = " Your edited text was kept: mention the statement if you wish."
+            else:
+                self.base = new
+                self.query_one("#compose-subject", Input).value = new.subject
+                self.query_one("#compose-body", TextArea).text = new.body
+                note = ""
+            self.query_one("#compose-files", Static).update(self._files_text(self.base))
+            self.status(f"Statement of account attached ({path.name}).{note}")
+
+        self._in_thread(make, attached, "Writing the statement of account…")
 
     def action_send(self) -> None:
         """Send by SMTP; on failure say why, keep the text, log nothing."""
@@ -241,10 +337,13 @@ class ComposeModal(ModalScreen[bool]):
         self.status(f"{said}. Logging the {step} step…")
         log = self.delivery.log
 
+        n = len(self.delivery.rows) or 1
+        each = f" for {n} milestones" if n > 1 else ""
+
         def logged(_: Any) -> None:
             self.logged = True  # also after a retry of a busy book
             self.status(
-                f"{said}. {step.capitalize()} logged for {self.delivery.today}. Esc closes."
+                f"{said}. {step.capitalize()} logged{each} for {self.delivery.today}. Esc closes."
             )
 
         def refused(exc: MilepayError) -> None:

@@ -19,6 +19,7 @@ from tui.domain.values import ContractStatus, LateFeeKind
 from tui.modals.form import DATE_HINT, Field, FormModal, choices_of, text_of
 from tui.modals.schedule import UNITS, generate
 from tui.present import money
+from tui.store.files import readable_file
 
 SCHEDULE_FIELDS = ("schedule", "count", "every", "unit", "first_due", "phases")
 
@@ -44,6 +45,11 @@ CONTRACT_FIELDS = [
     Field("acceptance_days", "Acceptance days", placeholder="default 14"),
     Field("red_flags", "Red flags", placeholder="anything worrying about this contract"),
     Field("notes", "Notes", "text"),
+    Field(
+        "document",
+        "Contract file",
+        placeholder="path to the signed contract, attached when escalating",
+    ),
 ]
 
 SCHEDULE = [
@@ -157,6 +163,8 @@ class ContractForm(FormModal):
                     raise
             return
         super().check_field(name, values)
+        if name == "document":  # attached when escalating: it must exist and be readable
+            readable_file(values.get(name, ""), name)
 
     def check_all(self, values: Mapping[str, str]) -> None:
         """The whole contract and its schedule."""

@@ -9,6 +9,7 @@ from typing import Any
 from tui.domain.model import Milestone
 from tui.domain.values import MilestoneStatus
 from tui.modals.form import DATE_HINT, Field, FormModal, choices_of, text_of
+from tui.store.files import readable_file
 
 FIELDS = [
     Field("seq", "Number", required=True),
@@ -20,6 +21,9 @@ FIELDS = [
     Field("invoice_no", "Invoice no."),
     Field("invoiced_on", "Invoiced on", placeholder=DATE_HINT),
     Field("delivered_on", "Delivered on", placeholder=DATE_HINT),
+    Field(
+        "invoice_file", "Invoice file", placeholder="path to the invoice PDF, attached to reminders"
+    ),
 ]
 
 
@@ -52,3 +56,9 @@ class MilestoneForm(FormModal):
             saved_message="Milestone saved.",
             expected=milestone,
         )
+
+    def check_field(self, name: str, values: Mapping[str, str]) -> None:
+        """The record's rules; an invoice file must exist and be readable (as messages attach it)."""
+        super().check_field(name, values)
+        if name == "invoice_file":
+            readable_file(values.get(name, ""), name)

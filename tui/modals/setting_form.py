@@ -101,12 +101,20 @@ class ReferenceRateForm(FormModal):
             self._rate(values)
 
 
-PLACEHOLDERS = ("$contact $client $milestone $invoice_no $amount $due_date $days_past_due "
-                "$late_fee $business_name")  # fmt: skip
+def _placeholders() -> str:
+    """Every placeholder a template may use, as the composer fills them (``tui.mail``)."""
+    from tui.mail import PLACEHOLDERS
+
+    return " ".join(f"${name}" for name in PLACEHOLDERS)
 
 
 class TemplateForm(FormModal):
-    """A chase step's message: subject and body with ``$placeholders``."""
+    """A chase step's message: subject and body with ``$placeholders``.
+
+    The body is a multi-line editor: Enter starts a new line, ctrl+s saves.
+    """
+
+    HINT = "Enter new line in the body · Tab next field · ctrl+s save · Esc cancel"
 
     def __init__(self, *, step: str, subject: str, body: str, today: dt.date,
                  save: Callable[[str, str], Any]) -> None:  # fmt: skip
@@ -114,7 +122,7 @@ class TemplateForm(FormModal):
             f"Message template: {step}", [Field("subject", "Subject", required=True),
                                           Field("body", "Body", "text", required=True)],
             {"subject": subject, "body": body}, save=lambda v: save(v["subject"].strip(), v["body"]),
-            today=today, saved_message="Template saved.", subtitle="Placeholders: " + PLACEHOLDERS,
+            today=today, saved_message="Template saved.", subtitle="Placeholders: " + _placeholders(),
         )  # fmt: skip
 
     def check_field(self, name: str, values: Mapping[str, str]) -> None:

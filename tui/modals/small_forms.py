@@ -25,17 +25,24 @@ class InvoiceForm(FormModal):
         Field("invoice_no", "Invoice no.", required=True),
         Field("invoiced_on", "Invoice date", required=True, placeholder=DATE_HINT),
         Field("due_date", "Payment due", required=True, placeholder=DATE_HINT),
+        Field(
+            "invoice_file",
+            "Invoice file",
+            placeholder="path to the invoice PDF (attached to reminders)",
+        ),
     ]
 
     def __init__(self, *, label: str, today: dt.date, invoice_no: str, terms_days: int,
-                 save: Callable[[str, dt.date, dt.date], Any]) -> None:  # fmt: skip
+                 save: Callable[[str, dt.date, dt.date, str], Any], invoice_file: str = "") -> None:  # fmt: skip
         self.terms_days = terms_days
         self._proposed = terms_due_date(today, terms_days).isoformat()
         super().__init__(
             "Mark invoiced", self.FIELDS,
-            {"invoice_no": invoice_no, "invoiced_on": today.isoformat(), "due_date": self._proposed},
+            {"invoice_no": invoice_no, "invoiced_on": today.isoformat(), "due_date": self._proposed,
+             "invoice_file": invoice_file},
             save=lambda v: save(v["invoice_no"].strip(), parse_date(v["invoiced_on"], "invoiced_on", today_=today),
-                                parse_date(v["due_date"], "due_date", today_=today)),
+                                parse_date(v["due_date"], "due_date", today_=today),
+                                v.get("invoice_file", "").strip()),
             today=today, saved_message="Marked invoiced.",
             subtitle=f"{label}\nPayment terms: {terms_days} days from the invoice date.",
         )  # fmt: skip
@@ -44,6 +51,10 @@ class InvoiceForm(FormModal):
         """Number required; real dates; payment not due before the invoice date."""
         if name == "invoice_no":
             parse_text(values.get(name, ""), name, required=True, max_length=60)
+        elif name == "invoice_file":
+            from tui.store.files import readable_file
+
+            readable_file(values.get(name, ""), name)
         elif name == "invoiced_on":
             parse_date(values.get(name, ""), name, today_=self.today)
         else:

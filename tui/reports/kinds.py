@@ -1,4 +1,4 @@
-"""``milepay report``: the five reports as text for a person (table), JSON or CSV.
+"""``milepay report``: the reports as text for a person (table), JSON or CSV.
 
 The figures come from the analytics functions (the same ones the screens use); this module
 only lays them out. Decisions:
@@ -41,6 +41,13 @@ only lays them out. Decisions:
   ``min_gap_days`` after the last step not reached) and ``done`` (every step logged), so a cron
   job sees the whole queue. Only a row with ``step_due`` true (``When`` = ``now`` in the table
   and CSV) is a step to take now; a waiting row gives the day it falls due (``step_due_on``).
+- ``statement`` (SPEC 4.7, one client, ``--client``): JSON ``{as_of, client, client_id,
+  client_archived, business_name, locale, buckets, rows: [{contract, seq, milestone,
+  invoice_no, invoiced_on, due_date, currency, amount, paid, open, days_past_due, bucket,
+  late_fee, fee_claimed, status, milestone_id, contract_id}], totals: [{currency, <one key
+  per bucket>, open, late_fees, owed}]}``; ``owed`` is the open total (the aging total),
+  late fees are apart and not in it. The table is the statement's text
+  (:mod:`tui.present.statement`, amounts in the book's locale); the CSV lists the rows.
 - ``aging`` amounts are per currency and never converted; ``clients`` and ``forecast`` are in
   the home currency, amounts with no exchange rate listed apart (never counted at par).
 """
@@ -72,7 +79,7 @@ from tui.present.table import (
     rate_text,
 )
 
-KINDS = ("aging", "forecast", "chase", "clients", "accuracy")
+KINDS = ("aging", "forecast", "chase", "clients", "accuracy", "statement")
 FORMATS = ("table", "json", "csv")
 
 
@@ -590,6 +597,65 @@ def _accuracy(book: BookData, as_of: dt.date, fmt: str, *, weeks: int, lead: int
     return format_table(layout)
 
 
+# ---- statement --------------------------------------------------------------------------------
+
+
+STATEMENT_COLUMNS = [
+    Column("contract", "Contract"),
+    Column("seq", "#", "int"),
+    Column("milestone", "Milestone"),
+    Column("invoice_no", "Invoice"),
+    Column("invoiced_on", "Invoiced", "date"),
+    Column("due_date", "Due", "date"),
+    Column("currency", "Cur"),
+    Column("amount", "Amount", "amount"),
+    Column("paid", "Paid", "amount"),
+    Column("open", "Open", "amount"),
+    Column("days_past_due", "Days", "int"),
+    Column("bucket", "Bucket"),
+    Column("late_fee", "Late fee", "amount"),
+    Column("fee_claimed", "Fee claimed", "bool"),
+]
+#: the statement JSON's keys for each milestone
+STATEMENT_ROW_KEYS = [
+    "contract", "seq", "milestone", "invoice_no", "invoiced_on", "due_date", "currency", "amount",
+    "paid", "open", "days_past_due", "bucket", "late_fee", "fee_claimed", "status",
+    "milestone_id", "contract_id",
+]  # fmt: skip
+
+
+def _statement(book: BookData, as_of: dt.date, fmt: str, client: str | None) -> str:
+    from tui.analytics.statement import statement
+    from tui.present.statement import statement_text
+
+    if client is None:
+        raise ValueError("the statement report needs a client")
+    stmt = statement(book, as_of, client)
+    if fmt == "json":
+        names = stmt.buckets
+        money_keys = [*names, "open", "late_fees", "owed"]
+        return format_json(
+            {
+                "as_of": as_of.isoformat(),
+                "client": stmt.client,
+                "client_id": stmt.client_id,
+                "client_archived": stmt.client_archived,
+                "business_name": stmt.business_name,
+                "locale": stmt.locale,
+                "buckets": names,
+                "rows": json_rows(stmt.rows, STATEMENT_ROW_KEYS),
+                "totals": [
+                    {"currency": t["currency"], **{k: money_text(t[k]) for k in money_keys}}
+                    for t in stmt.totals.to_dicts()
+                ],
+            }
+        )
+    if fmt == "csv":
+        rows = [{**r, "bucket": str(r["bucket"])} for r in stmt.rows.to_dicts()]
+        return format_csv(STATEMENT_COLUMNS, rows)
+    return statement_text(stmt)
+
+
 # ---- entry point ------------------------------------------------------------------------------
 
 
@@ -607,11 +673,12 @@ def render(
     weeks: int = 26,
     lead: int = 4,
     forecast: ForecastReport | None = None,
+    client: str | None = None,
 ) -> str:
     """One report as text: ``kind`` in :data:`KINDS`, ``fmt`` in table|json|csv.
 
     ``forecast`` is a forecast already computed with the same arguments (``--fail-below``
-    reads it too), so it is not computed twice.
+    reads it too), so it is not computed twice. ``client`` (a name) is the statement's.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -630,6 +697,7 @@ def render(
             report=forecast,
         ),
         "accuracy": lambda: _accuracy(frames, as_of, fmt, weeks=weeks, lead=lead),
+        "statement": lambda: _statement(frames, as_of, fmt, client),
     }
     if kind not in builders:
         raise ValueError(f"unknown report {kind!r} (expected one of {', '.join(KINDS)})")

@@ -6,7 +6,10 @@ The rows are exactly :func:`tui.analytics.chase.chase_queue` at today (most urge
 Keys: ``m`` or Enter composes the proposed step's message from its template (``firm`` first
 offers to pause the contract, ``legal`` first shows the claim against the estimated cost);
 ``l`` logs a step taken some other way (a phone call); ``h`` puts the milestone on hold and
-``u`` releases a hold; ``M`` sets up sending by e-mail. A step not due yet (its threshold, or
+``u`` releases a hold; ``U`` undoes the last logged step (one logged by mistake); ``M`` sets
+up sending by e-mail. Composing offers one message for every milestone of the client with the
+same step due for the same contact (:func:`tui.messages.group_of`); the message attaches the
+invoice files (and, escalating, the contract) as :mod:`tui.messages` says. A step not due yet (its threshold, or
 ``min_gap_days`` after the last logged step, not reached) is *waiting*: the Step column shows
 it dim with the day it falls due (``firm 12-03``) and the detail says why; it may still be
 composed, the user deciding. The client's promise to pay shows in the detail.
@@ -31,7 +34,8 @@ from tui.analytics.chase import MESSAGE_STEPS, active_holds, chase_queue
 from tui.config import load_config
 from tui.domain.model import ChaseEvent, Hold, Settings
 from tui.domain.values import Channel, ChaseStep
-from tui.mail import compose, default_folder, unknown_placeholders
+from tui.mail import default_folder
+from tui.messages import build, group_of, with_files
 from tui.present import money
 from tui.present.chase import legal_segments, promise_sentence, step_cell, step_sentence
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
@@ -74,6 +78,7 @@ class ChaseScreen(ListScreen):
         Binding("l", "log", "Log step", id="chase-log"),
         Binding("h", "hold", "Hold", id="chase-hold"),
         Binding("u", "release", "Release", id="chase-release"),
+        Binding("U", "undo_step", "Undo step", id="chase-undo"),
         Binding("H", "toggle_held", "On hold", id="chase-held"),
         Binding("M", "mail_settings", "Mail setup", id="chase-mail"),
         *LIST_KEYS,
@@ -94,7 +99,7 @@ class ChaseScreen(ListScreen):
         """The queue and the holds at today, plus templates, settings and contract statuses."""
         frames = snapshot.frames
         today = frames.settings.today()
-        queue = chase_queue(frames, today).with_row_index("urgency").with_columns(
+        queue = with_files(chase_queue(frames, today), frames).with_row_index("urgency").with_columns(
             pl.lit(False).alias("held"), pl.lit(None, pl.String).alias("hold_reason"),
             pl.lit(None, pl.Date).alias("hold_until"),
         )  # fmt: skip
@@ -183,9 +188,11 @@ class ChaseScreen(ListScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Compose only a ladder step; hold in the queue, release in the hold list."""
-        if action not in ("compose", "log", "hold", "release"):
+        if action not in ("compose", "log", "hold", "release", "undo_step"):
             return True
         row = self.selected
+        if action == "undo_step":
+            return True if row is not None and row.get("last_step") else None
         if action == "hold":
             return not self.show_held and (True if row is not None else None)
         if action == "release":
@@ -201,56 +208,100 @@ class ChaseScreen(ListScreen):
         self.show_held = not self.show_held
 
     def action_compose(self) -> None:
-        """Compose the proposed step's message (firm: offer to pause; legal: weigh the cost)."""
+        """Compose the proposed step's message (firm: offer to pause; legal: weigh the cost;
+        other milestones with the same step for the same contact: offer one message)."""
         row = self.selected
         if row is None or row["held"] or row["step"] not in MESSAGE_STEPS:
             return
-        pause = row["step"] == "firm" and row.get("contract_status") == "active"
-        if pause or row["step"] == "legal":
-            self._ask_then_compose(row)
-            return
-        self._open_composer(row)
+        self._ask_then_compose(row)
 
     @work(group="dialog")
     async def _ask_then_compose(self, row: dict[str, Any]) -> None:
-        """Firm: pause the contract? (the composer opens either way). Legal: compose at all?"""
+        """Firm: pause the contract? Legal: compose at all? Others due: one message for all?"""
         from tui.modals.confirm import ConfirmModal
 
-        if row["step"] == "firm":
+        if row["step"] == "firm" and row.get("contract_status") == "active":
             question = (f"The firm reminder says work is paused until payment.\n"
                         f"Set the contract \"{row['contract']}\" of {row['client']} to paused now?")  # fmt: skip
             ask = ConfirmModal(question, yes="Pause it", no="Not now")
             if await self.app.push_screen_wait(ask):
                 self.milepay.write(lambda: self.book.set_contract_status(row["contract_id"], "paused"),
                                    message=f"Contract {row['contract']} paused.")  # fmt: skip
-        else:
+        elif row["step"] == "legal":
             text = legal_text(row, self.extra.settings.home_currency)
             text.append("\n\nCompose the final notice?")
             ask = ConfirmModal(text.plain, yes="Compose", no="Cancel")
             if not await self.app.push_screen_wait(ask):
                 return
-        self._open_composer(row)
+        rows = [row]
+        if self.frame is not None and row.get("step_due"):
+            group = group_of(self.frame.filter(~pl.col("held")), row)
+            if len(group) > 1:
+                others = "\n".join(f"  #{r['seq']} {r['milestone']} ({money(r['open'], r['currency'])})"
+                                   for r in group)  # fmt: skip
+                ask = ConfirmModal(
+                    f"{len(group)} milestones of {row['client']} have the {row['step']} step due "
+                    f"for {row.get('contact') or 'the same contact'}:\n{others}\n"
+                    "Write one message about all of them? It logs the step for each.",
+                    yes="One message",
+                    no="This one only",
+                )
+                if await self.app.push_screen_wait(ask):
+                    rows = group
+        self._open_composer(rows)
 
-    def _open_composer(self, row: dict[str, Any]) -> None:
+    def _open_composer(self, rows: list[dict[str, Any]]) -> None:
         from tui.modals.compose import ComposeModal, Delivery
 
         settings = self.extra.settings
-        subject, body = self.extra.templates.get(row["step"], ("", ""))
-        draft = compose(row, subject, body, business_name=settings.business_name,
-                        signature=settings.signature)  # fmt: skip
-        mid, step, today = row["milestone_id"], row["step"], self._today()
+        row, step, today = rows[0], rows[0]["step"], self._today()
+        templates = self.extra.templates
+        ids = [r["milestone_id"] for r in rows]
 
-        def log(note: str, message: str) -> int:
+        def log(note: str, message: str) -> list[int]:
             event = ChaseEvent(date=today, step=ChaseStep(step), channel=Channel.EMAIL,
                                contact=row.get("contact") or "", note=note, message=message)  # fmt: skip
-            return self.book.log_chase(mid, event)
+            return self.book.log_chase_many(ids, event)
 
+        def redraft(extra: list[Any]) -> Any:
+            return build(rows, step, templates, settings, extra=extra).draft
+
+        message = build(rows, step, templates, settings)
         config, _ = load_config()  # as the file is now: M may just have changed it
-        delivery = Delivery(row=row, step=step, draft=draft, today=today, log=log,
-                            smtp=config.mail, folder=default_folder(config.message_folder),
-                            from_name=settings.business_name,
-                            unknown=unknown_placeholders(subject, body))  # fmt: skip
+        folder = default_folder(config.message_folder)
+        delivery = Delivery(row=row, step=step, draft=message.draft, today=today, log=log,
+                            smtp=config.mail, folder=folder, from_name=settings.business_name, sender=config.sender,
+                            unknown=message.unknown, rows=list(rows), redraft=redraft,
+                            statement=lambda: self._statement_pdf(row["client_id"], folder))  # fmt: skip
         self.app.push_screen(ComposeModal(delivery))
+
+    def _statement_pdf(self, client_id: int, folder: Any) -> Any:
+        """Write the client's statement of account as a new PDF in the message folder (thread)."""
+        from tui.analytics.statement import statement
+        from tui.modals.statement import default_pdf_path
+        from tui.present.statement_pdf import write_statement_pdf
+
+        frames = self.milepay.session.snapshot().frames  # a thread: may read the book
+        stmt = statement(frames, self._today(), client_id)
+        return write_statement_pdf(default_pdf_path(folder, stmt.client, self._today()), stmt)
+
+    def action_undo_step(self) -> None:
+        """Undo the selected milestone's last logged step (asks first; the message is not recalled)."""
+        from tui.modals.confirm import ConfirmModal
+
+        row = self.selected
+        if row is None or not row.get("last_step"):
+            return
+        mid, step, on = row["milestone_id"], row["last_step"], row["last_chased_on"]
+        question = (f"Undo the {step} step logged on {on} for {_label(row)}?\n"
+                    "Only the log entry is removed: a message already sent is not recalled.")  # fmt: skip
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.milepay.write(lambda: self.book.undo_chase_step(mid),
+                                   message=f"Undone: the {step} step of {on} for {_label(row)}.")  # fmt: skip
+
+        self.app.push_screen(ConfirmModal(question, yes="Undo it", no="Keep it"), answered)
 
     def action_log(self) -> None:
         """Log a step taken another way (phone call, letter): date, step, channel, note."""

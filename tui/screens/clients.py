@@ -65,6 +65,7 @@ class ClientsScreen(ListScreen):
         Binding("A", "toggle_archived", "Show archived", id="client-show-archived"),
         Binding("v", "review", "Rate", id="client-rate"),
         Binding("S", "scorecards", "Scorecards", id="client-scorecards"),
+        Binding("o", "statement", "Statement", id="client-statement"),
         *LIST_KEYS,
     ]
 
@@ -166,7 +167,7 @@ class ClientsScreen(ListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Record actions need a selected client; contact edits need a contact."""
         if action in ("edit", "archive", "add_contact", "new_contract", "contracts",
-                      "edit_contact", "remove_contact", "review"):  # fmt: skip
+                      "edit_contact", "remove_contact", "review", "statement"):  # fmt: skip
             client = self.selected
             if client is None:
                 return None
@@ -317,6 +318,14 @@ class ClientsScreen(ListScreen):
         from tui.screens.scorecards import ScorecardsScreen
 
         self.app.push_screen(ScorecardsScreen())
+
+    def action_statement(self) -> None:
+        """The selected client's statement of account (SPEC 4.7); p there saves a PDF."""
+        from tui.modals.statement import StatementModal
+
+        client = self.selected
+        if client is not None:
+            self.app.push_screen(StatementModal(client["id"], client["name"]))
 
     def action_contracts(self) -> None:
         """Show the selected client's contracts."""

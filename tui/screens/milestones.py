@@ -66,6 +66,7 @@ class MilestonesScreen(ListScreen):
         Binding("t", "toggle_to_invoice", "To invoice", id="milestone-to-invoice"),
         Binding("e", "edit", "Edit", id="milestone-edit"),
         Binding("x", "delete", "Delete", show=False, id="milestone-delete"),
+        Binding("U", "undo_step", "Undo chase step", show=False, id="milestone-undo-step"),
         Binding("A", "toggle_all", "Show all", show=False, id="milestone-all"),
         *LIST_KEYS,
     ]
@@ -90,9 +91,20 @@ class MilestonesScreen(ListScreen):
             .agg(pl.col("until").max().alias("hold_until"))
         )
         terms = frames.contracts.select(pl.col("id").alias("contract_id"), "payment_terms_days")
+        files = frames.milestones.select(pl.col("id").alias("milestone_id"), "invoice_file")
+        last = (
+            frames.chase_events.sort("date", "id")
+            .group_by("milestone_id")
+            .agg(
+                pl.col("step").last().alias("last_step"),
+                pl.col("date").last().alias("last_chased_on"),
+            )
+        )
         frame = (
             facts.join(holds, on="milestone_id", how="left")
             .join(terms, on="contract_id", how="left")
+            .join(files, on="milestone_id", how="left")
+            .join(last, on="milestone_id", how="left")
             .with_columns(
                 work_to_invoice(today).alias("to_invoice"), promise_state(today).alias("promise")
             )
@@ -246,7 +258,8 @@ class MilestonesScreen(ListScreen):
             self.app.push_screen(InvoiceForm(label=self._label(row), today=self._today(),
                                              invoice_no=row["invoice_no"] or "",
                                              terms_days=row["payment_terms_days"] or 0,
-                                             save=lambda no, on, due: self.book.mark_invoiced(mid, no, on, due)))  # fmt: skip
+                                             invoice_file=row.get("invoice_file") or "",
+                                             save=lambda no, on, due, file: self.book.mark_invoiced(mid, no, on, due, file)))  # fmt: skip
 
     def action_promise(self) -> None:
         """Record the client's promise to pay on a date (with a note), or change or clear it."""
@@ -283,6 +296,27 @@ class MilestonesScreen(ListScreen):
             return self.book.put_on_hold(mid, hold)
 
         self.app.push_screen(HoldForm(label=self._label(row), today=self._today(), save=put))
+
+    def action_undo_step(self) -> None:
+        """Undo the milestone's last logged chase step (asks first; a sent message stays sent)."""
+        from tui.modals.confirm import ConfirmModal
+
+        row = self.selected
+        if row is None:
+            return
+        if not row.get("last_step"):
+            self.notify("No chase step is logged for this milestone.", markup=False)
+            return
+        mid, step, on = row["milestone_id"], row["last_step"], row["last_chased_on"]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.milepay.write(lambda: self.book.undo_chase_step(mid),
+                                   message=f"Undone: the {step} step of {on}.")  # fmt: skip
+
+        self.app.push_screen(ConfirmModal(f"Undo the {step} step logged on {on} for {row['label']}?\n"
+                                          "Only the log entry is removed: a message already sent "
+                                          "is not recalled.", yes="Undo it", no="Keep it"), answered)  # fmt: skip
 
     def action_edit(self) -> None:
         """Edit the milestone (title, amount, due date, status, invoice)."""

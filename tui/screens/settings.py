@@ -68,6 +68,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Cash floor",
         "The least free cash you want to keep; safe to spend keeps above it.",
     ),
+    "locale": (
+        "Locale for clients",
+        "Amounts in messages and statements, e.g. de_DE gives 2.160,00 €; empty = 2,160.00 EUR.",
+    ),
     "forecast_weeks": ("Forecast weeks", "Horizon of the weekly forecast."),
     "forecast_months": ("Forecast months", "Horizon of the monthly forecast."),
 }

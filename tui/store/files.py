@@ -56,6 +56,43 @@ def make_private_dir(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
+def readable_file(text: str, field: str, *, base: Path | None = None) -> str:
+    """The absolute path of a file that exists and can be read, or ``""`` for an empty value.
+
+    ``~`` is expanded and a relative path is taken from ``base`` (the folder of an imported
+    CSV file) or else the current folder, so the book never holds a path that means something
+    else tomorrow. Raises :class:`~tui.domain.errors.ValidationError` naming ``field``.
+    """
+    from tui.domain.errors import ValidationError
+
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    try:
+        path = Path(raw).expanduser()
+    except RuntimeError:  # ~name of a user with no home folder
+        raise ValidationError(field, f"{raw}: no such home folder") from None
+    if not path.is_absolute():
+        path = (base or Path.cwd()) / path
+    path = Path(os.path.normpath(path))
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ValidationError(field, f"{path} does not exist") from None
+    except OSError as exc:
+        raise ValidationError(field, f"{path} cannot be read: {exc.strerror or exc}") from None
+    import stat
+
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError(field, f"{path} is not a file")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise ValidationError(field, f"{path} cannot be read: {exc.strerror or exc}") from None
+    return str(path)
+
+
 class QueueTimeout(Exception):
     """The lock file was not granted within the time asked (another milepay holds it)."""
 

@@ -22,7 +22,7 @@ from tui.domain.model import DEFAULT_TEMPLATES
 from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 
 #: The schema this program writes. A file with a higher number is refused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MONEY = "DECIMAL(18,2)"
 
@@ -344,17 +344,194 @@ ALTER TABLE expenses ADD COLUMN category VARCHAR NOT NULL DEFAULT '';
 """
 
 
+#: Version 4 (issue 12): a milestone's ``invoice_file`` (the invoice PDF chase messages attach)
+#: and a contract's ``document`` (the signed contract, attached when escalating). DuckDB cannot
+#: add a column to a table another refers to, so contracts, milestones and every table under
+#: them are copied aside, dropped children first, recreated with the new column last, and
+#: filled again, inside the migration's transaction (as version 3 did for milestones).
+_V4 = f"""
+CREATE TEMP TABLE _v4_contracts AS SELECT * FROM contracts;
+CREATE TEMP TABLE _v4_change_orders AS SELECT * FROM change_orders;
+CREATE TEMP TABLE _v4_milestones AS SELECT * FROM milestones;
+CREATE TEMP TABLE _v4_payments AS SELECT * FROM payments;
+CREATE TEMP TABLE _v4_chase_events AS SELECT * FROM chase_events;
+CREATE TEMP TABLE _v4_holds AS SELECT * FROM holds;
+CREATE TEMP TABLE _v4_fee_claims AS SELECT * FROM fee_claims;
+DROP TABLE fee_claims;
+DROP TABLE holds;
+DROP TABLE chase_events;
+DROP TABLE payments;
+DROP TABLE milestones;
+DROP TABLE change_orders;
+DROP TABLE contracts;
+
+CREATE TABLE contracts (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients (id),
+    title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+    currency VARCHAR NOT NULL CHECK (regexp_full_match(currency, '[A-Z]{{3}}')),
+    total_fee {_MONEY} NOT NULL CHECK (total_fee >= 0),
+    start_date DATE,
+    end_date DATE,
+    signed_on DATE,
+    status VARCHAR NOT NULL DEFAULT 'active'
+        CHECK (status IN ('draft', 'active', 'paused', 'completed', 'cancelled')),
+    payment_terms_days INTEGER NOT NULL DEFAULT 30 CHECK (payment_terms_days >= 0),
+    late_fee_kind VARCHAR NOT NULL DEFAULT 'none'
+        CHECK (late_fee_kind IN ('none', 'flat', 'percent', 'monthly', 'annual', 'statutory')),
+    late_fee_value DECIMAL(18,4) NOT NULL DEFAULT 0 CHECK (late_fee_value >= 0),
+    late_fee_fixed {_MONEY} NOT NULL DEFAULT 0 CHECK (late_fee_fixed >= 0),
+    late_fee_preset VARCHAR CHECK (late_fee_preset IN ('uk', 'eu')),
+    grace_days INTEGER NOT NULL DEFAULT 0 CHECK (grace_days >= 0),
+    acceptance_days INTEGER NOT NULL DEFAULT 14 CHECK (acceptance_days >= 0),
+    red_flags VARCHAR NOT NULL DEFAULT '',
+    notes VARCHAR NOT NULL DEFAULT '',
+    archived BOOLEAN NOT NULL DEFAULT false,
+    document VARCHAR NOT NULL DEFAULT ''
+);
+INSERT INTO contracts SELECT *, '' FROM _v4_contracts;
+CREATE TABLE change_orders (
+    id INTEGER PRIMARY KEY,
+    contract_id INTEGER NOT NULL REFERENCES contracts (id),
+    date DATE NOT NULL,
+    description VARCHAR NOT NULL CHECK (length(trim(description)) > 0),
+    amount_delta {_MONEY} NOT NULL,
+    status VARCHAR NOT NULL DEFAULT 'proposed'
+        CHECK (status IN ('proposed', 'accepted', 'rejected'))
+);
+INSERT INTO change_orders SELECT * FROM _v4_change_orders;
+CREATE TABLE milestones (
+    id INTEGER PRIMARY KEY,
+    contract_id INTEGER NOT NULL REFERENCES contracts (id),
+    seq INTEGER NOT NULL CHECK (seq >= 0),
+    title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+    amount {_MONEY} NOT NULL CHECK (amount > 0),
+    due_date DATE NOT NULL,
+    status VARCHAR NOT NULL DEFAULT 'planned' CHECK (status IN
+        ('planned', 'in_progress', 'delivered', 'invoiced', 'disputed', 'written_off', 'cancelled')),
+    progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+    invoice_no VARCHAR NOT NULL DEFAULT '',
+    invoiced_on DATE,
+    delivered_on DATE,
+    promised_on DATE,
+    promise_note VARCHAR NOT NULL DEFAULT '',
+    invoice_file VARCHAR NOT NULL DEFAULT ''
+);
+INSERT INTO milestones SELECT *, '' FROM _v4_milestones;
+{_PAYMENTS}
+INSERT INTO payments SELECT * FROM _v4_payments;
+CREATE TABLE chase_events (
+    id INTEGER PRIMARY KEY,
+    milestone_id INTEGER NOT NULL REFERENCES milestones (id),
+    date DATE NOT NULL,
+    step VARCHAR NOT NULL
+        CHECK (step IN ('upcoming', 'reminder', 'firm', 'escalate', 'legal')),
+    channel VARCHAR NOT NULL DEFAULT 'email'
+        CHECK (channel IN ('email', 'phone', 'letter', 'message', 'other')),
+    contact VARCHAR NOT NULL DEFAULT '',
+    note VARCHAR NOT NULL DEFAULT '',
+    message VARCHAR NOT NULL DEFAULT ''
+);
+INSERT INTO chase_events SELECT * FROM _v4_chase_events;
+{_HOLDS}
+INSERT INTO holds SELECT * FROM _v4_holds;
+{_FEE_CLAIMS}
+INSERT INTO fee_claims SELECT * FROM _v4_fee_claims;
+DROP TABLE _v4_contracts;
+DROP TABLE _v4_change_orders;
+DROP TABLE _v4_milestones;
+DROP TABLE _v4_payments;
+DROP TABLE _v4_chase_events;
+DROP TABLE _v4_holds;
+DROP TABLE _v4_fee_claims;
+"""
+
+
+#: The message templates milepay shipped up to version 3, word for word. They said "The invoice
+#: is attached" whether or not anything was (nothing ever was). Version 4 replaces a book's
+#: template that is still exactly one of these with today's default (which says what is
+#: attached through ``$attachments``); a template the user wrote is never replaced, only named.
+_V3_TEMPLATES: dict[str, tuple[str, str]] = {
+    "upcoming": (
+        "Coming up: $milestone is due on $due_date",
+        'Dear $contact,\n\nA short note ahead of time: the milestone "$milestone" for $client '
+        "(invoice $invoice_no, $amount) falls due on $due_date. If anything is missing for "
+        "it to be paid on time, please let me know.\n\nKind regards,\n$business_name",
+    ),
+    "reminder": (
+        "Reminder: $milestone was due on $due_date",
+        'Dear $contact,\n\nA friendly reminder that the milestone "$milestone" for $client '
+        "(invoice $invoice_no, $amount) was due on $due_date. The invoice is attached.\n"
+        "Could you let me know when payment will be made?\n\nKind regards,\n$business_name",
+    ),
+    "firm": (
+        "Overdue: $milestone, $days_past_due days past due",
+        'Dear $contact,\n\nThe milestone "$milestone" (invoice $invoice_no, $amount) is now '
+        "$days_past_due days past its due date of $due_date. I have paused work on the "
+        "project until it is paid.\nAccrued late fee so far: $late_fee.\n\nRegards,\n$business_name",
+    ),
+    "escalate": (
+        "Unpaid invoice $invoice_no for $client",
+        "Dear $contact,\n\nI am writing to you directly because invoice $invoice_no for "
+        '"$milestone" ($amount, due $due_date) remains unpaid after $days_past_due days, '
+        "despite reminders. The invoice and the contract are attached.\nPlease arrange payment "
+        "or tell me when it will be made.\n\nRegards,\n$business_name",
+    ),
+    "legal": (
+        "Final notice before legal action: invoice $invoice_no",
+        'Dear $contact,\n\nInvoice $invoice_no for "$milestone" ($amount, due $due_date) is '
+        "$days_past_due days overdue. Late fees of $late_fee have accrued. Unless payment is "
+        "received within 7 days I will start proceedings to recover the debt.\n\n$business_name",
+    ),
+}
+
+
+def _v4_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace templates still exactly as shipped before version 4 with today's defaults."""
+    for step, (old_subject, old_body) in _V3_TEMPLATES.items():
+        subject, body = DEFAULT_TEMPLATES[step]
+        con.execute(
+            "UPDATE message_templates SET subject = ?, body = ? "
+            "WHERE step = ? AND subject = ? AND body = ?",
+            [subject, body, step, old_subject, old_body],
+        )
+
+
+def _v4_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Name the user's own templates that claim an attachment without ``$attachments``."""
+    rows = con.execute("SELECT step, subject, body FROM message_templates ORDER BY step").fetchall()
+    own = [
+        step
+        for step, subject, body in rows
+        if (subject, body) != _V3_TEMPLATES.get(step)
+        and "attach" in body.lower()
+        and "$attachments" not in body
+        and "${attachments}" not in body
+    ]
+    if not own:
+        return None
+    return (
+        "Chase messages can now attach the invoice file and the contract. Your own "
+        f"template(s) for {', '.join(own)} say something is attached but do not use "
+        "$attachments, which names what really is: edit them in settings (9)."
+    )
+
+
 #: version -> the SQL that brings a book from version-1 to version (1 creates the book).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 
 #: version -> what to tell the user once when an existing book is migrated to it
 MIGRATION_NOTES: dict[int, Callable[[duckdb.DuckDBPyConnection], str | None]] = {
     2: _v2_note,
     3: _v3_note,
+    4: _v4_note,
 }
 
 #: version -> what a book gains at that version besides the SQL (new books run it too)
-MIGRATION_DATA: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {3: _v3_data}
+MIGRATION_DATA: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    3: _v3_data,
+    4: _v4_data,
+}
 
 #: Tables in the order a book is written (parents before children).
 TABLES: tuple[str, ...] = (

@@ -8,7 +8,7 @@ transaction (see schema.py for why they are not UNIQUE constraints).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,7 @@ from tui.domain.values import (
     parse_text,
 )
 from tui.store.book import BookFile
+from tui.store.files import readable_file
 from tui.store.rows import exists, fetch_dict, fetch_dicts, frame, insert, sql_value, update
 from tui.store.schema import TABLES
 
@@ -235,12 +236,16 @@ class Book(BookFile):
         with self.writing() as con:
             exists(con, "clients", client_id)
             _check_contract_title(con, client_id, contract.title, None)
-            kid = insert(con, "contracts", {"client_id": client_id, **contract.as_row()})
+            row = contract.as_row()
+            row["document"] = readable_file(contract.document, "document")
+            kid = insert(con, "contracts", {"client_id": client_id, **row})
             seqs = [m.seq for m in milestones or []]
             if len(seqs) != len(set(seqs)):
                 raise ValidationError("seq", "two milestones have the same sequence number")
             for m in milestones or []:
-                insert(con, "milestones", {"contract_id": kid, **m.as_row()})
+                mrow = m.as_row()
+                mrow["invoice_file"] = readable_file(m.invoice_file, "invoice_file")
+                insert(con, "milestones", {"contract_id": kid, **mrow})
             return kid
 
     def update_contract(
@@ -250,9 +255,13 @@ class Book(BookFile):
         fields = {k: v for k, v in contract.as_row().items() if k != "archived"}
         with self.writing() as con:
             _check_unchanged(con, "contracts", contract_id, expected, fields, "contract")
-            row = fetch_dict(con, "SELECT client_id FROM contracts WHERE id = ?", [contract_id])
+            row = fetch_dict(
+                con, "SELECT client_id, document FROM contracts WHERE id = ?", [contract_id]
+            )
             if row is None:
                 raise NotFoundError(f"there is no contract with id {contract_id}")
+            if fields["document"] != row["document"]:  # checked when set or changed
+                fields["document"] = readable_file(fields["document"], "document")
             _check_contract_title(con, row["client_id"], contract.title, contract_id)
             update(con, "contracts", contract_id, fields)
 
@@ -274,7 +283,9 @@ class Book(BookFile):
         with self.writing() as con:
             exists(con, "contracts", contract_id)
             _check_seq(con, contract_id, milestone.seq, None)
-            return insert(con, "milestones", {"contract_id": contract_id, **milestone.as_row()})
+            row = milestone.as_row()
+            row["invoice_file"] = readable_file(milestone.invoice_file, "invoice_file")
+            return insert(con, "milestones", {"contract_id": contract_id, **row})
 
     def update_milestone(
         self, milestone_id: int, milestone: Milestone, *, expected: Mapping[str, Any] | None = None
@@ -288,10 +299,14 @@ class Book(BookFile):
             k: v for k, v in milestone.as_row().items() if k not in ("promised_on", "promise_note")
         }
         with self.writing() as con:
-            row = fetch_dict(con, "SELECT contract_id FROM milestones WHERE id = ?", [milestone_id])
+            row = fetch_dict(
+                con, "SELECT contract_id, invoice_file FROM milestones WHERE id = ?", [milestone_id]
+            )
             if row is None:
                 raise NotFoundError(f"there is no milestone with id {milestone_id}")
             _check_unchanged(con, "milestones", milestone_id, expected, written, "milestone")
+            if written["invoice_file"] != row["invoice_file"]:  # checked when set or changed
+                written["invoice_file"] = readable_file(written["invoice_file"], "invoice_file")
             _check_seq(con, row["contract_id"], milestone.seq, milestone_id)
             paid = _paid(con, milestone_id)
             if milestone.amount < paid:
@@ -367,15 +382,23 @@ class Book(BookFile):
         invoice_no: str,
         invoiced_on: dt.date,
         due_date: dt.date | None = None,
+        invoice_file: str | None = None,
     ) -> dt.date:
         """Mark a milestone invoiced with its invoice number, invoice date and due date.
 
         ``due_date`` is the date payment is due; without one it is the invoice date plus the
         contract's payment terms (SPEC 4), the date the invoice form proposes. A due date
-        before the invoice date is refused. Returns the due date saved.
+        before the invoice date is refused. ``invoice_file`` (the invoice PDF), when given,
+        must exist and be readable; None keeps the one the milestone has. Returns the due date
+        saved.
         """
         if not invoice_no.strip():
             raise ValidationError("invoice_no", "is required")
+        file_changes = (
+            {}
+            if invoice_file is None
+            else {"invoice_file": readable_file(invoice_file, "invoice_file")}
+        )
         with self.writing() as con:
             row = fetch_dict(
                 con,
@@ -400,6 +423,7 @@ class Book(BookFile):
                     "invoice_no": invoice_no.strip(),
                     "invoiced_on": invoiced_on,
                     "due_date": due,
+                    **file_changes,
                 },
             )
         return due
@@ -516,6 +540,43 @@ class Book(BookFile):
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
             return insert(con, "chase_events", {"milestone_id": milestone_id, **event.as_row()})
+
+    def log_chase_many(self, milestone_ids: Sequence[int], event: ChaseEvent) -> list[int]:
+        """Log one chase step for several milestones (one message about them) in one transaction."""
+        if not milestone_ids:
+            raise ValidationError("milestone", "choose at least one milestone")
+        with self.writing() as con:
+            ids = []
+            for mid in milestone_ids:
+                exists(con, "milestones", mid)
+                ids.append(insert(con, "chase_events", {"milestone_id": mid, **event.as_row()}))
+            return ids
+
+    def undo_chase_step(self, milestone_id: int, *, event_id: int | None = None) -> dict[str, Any]:
+        """Remove the milestone's last logged chase step (a step logged by mistake); return it.
+
+        Only the newest step can go (by date, then the order logged): the ladder never skips a
+        step, so removing an earlier one would leave a later step without the one that made it
+        fair. ``event_id``, when given, must be that newest step (the row the user looked at),
+        else the removal is refused and nothing changes.
+        """
+        with self.writing() as con:
+            exists(con, "milestones", milestone_id)
+            last = fetch_dict(
+                con,
+                "SELECT * FROM chase_events WHERE milestone_id = ? "
+                "ORDER BY date DESC, id DESC LIMIT 1",
+                [milestone_id],
+            )
+            if last is None:
+                raise RefusedError("this milestone has no logged chase step to undo")
+            if event_id is not None and last["id"] != event_id:
+                raise RefusedError(
+                    f"only the last logged step can be undone: that is the {last['step']} "
+                    f"of {last['date']}"
+                )
+            con.execute("DELETE FROM chase_events WHERE id = ?", [last["id"]])
+            return last
 
     def put_on_hold(self, milestone_id: int, hold: Hold, *, on: dt.date | None = None) -> int:
         """Take a milestone out of the chase queue until a date.
@@ -692,8 +753,9 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "clients": "id, name, email",
         "contacts": "id, client_id, name, role, email",
         "contracts": "id, client_id, title, currency, late_fee_kind, late_fee_value, "
-        "late_fee_fixed, late_fee_preset, grace_days",
-        "milestones": f"{_MILESTONE_NAMES}, invoice_no, invoiced_on, promised_on, promise_note",
+        "late_fee_fixed, late_fee_preset, grace_days, document",
+        "milestones": f"{_MILESTONE_NAMES}, invoice_no, invoiced_on, promised_on, promise_note, "
+        "invoice_file",
         "payments": _PAID,
         "chase_events": "id, milestone_id, date, step",
         "holds": "*",

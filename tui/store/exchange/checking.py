@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from tui.domain.dates import parse_iso_date, terms_due_date
@@ -32,6 +34,10 @@ from tui.store.exchange.spec import (
     _plain,
     _Spec,
 )
+from tui.store.files import readable_file
+
+#: table -> its column naming a file that messages attach (checked to exist, made absolute)
+_FILE_COLUMNS = {"contracts": "document", "milestones": "invoice_file"}
 
 
 class _Checker(_ConfigurationChecks):
@@ -51,6 +57,8 @@ class _Checker(_ConfigurationChecks):
         self.names: dict[Key, tuple[str, ...]] = {}
         #: tables whose file could not be read: references into them are not judged
         self.broken: set[str] = set()
+        #: the folder of the file being checked (relative attachment paths start there)
+        self.folder: Path | None = None
 
     def check(self, files: Iterable[_File]) -> None:
         """Check every row of every file, in the order of the format (parents first)."""
@@ -60,6 +68,7 @@ class _Checker(_ConfigurationChecks):
             if not f.usable:
                 self.ticker.advance(len(f.rows))
                 continue
+            self.folder = f.folder
             for line, values in f.rows:
                 if f.spec is SETTINGS:
                     row = self._setting(line, values)
@@ -112,9 +121,24 @@ class _Checker(_ConfigurationChecks):
                     if exc.field not in bad:
                         self._err(row, exc.field, exc.reason)
                 row.record = None
+        if row.record is not None and spec.table in _FILE_COLUMNS:
+            self._check_file(row, _FILE_COLUMNS[spec.table])
         if row.ok and row.parent is not None:
             self._after(row)
         return row
+
+    def _check_file(self, row: _Row, column: str) -> None:
+        """A file named in the row must exist and be readable; kept as an absolute path."""
+        value = getattr(row.record, column)
+        if not value:
+            return
+        try:
+            path = readable_file(value, column, base=self.folder)
+        except ValidationError as exc:
+            self._err(row, column, exc.reason)
+            row.record = None
+            return
+        row.record = dataclasses.replace(row.record, **{column: path})
 
     def _due_from_terms(self, row: _Row, merged: dict[str, Any], bad: set[str]) -> None:
         """An empty due date with an invoice date: invoice date + the contract's terms (SPEC 6).

@@ -31,6 +31,8 @@ class _File:
     columns: tuple[str, ...]
     rows: list[tuple[int, dict[str, str]]]
     usable: bool = True
+    #: the folder read: relative file paths in it (invoice_file, document) are taken from there
+    folder: Path | None = None
 
 
 def _read_folder(folder: Path, errors: _Errors) -> list[_File]:
@@ -86,7 +88,7 @@ def _read_file(spec: _Spec, path: Path, errors: _Errors) -> _File:
     except csv.Error as exc:
         errors.add(spec, spec.file, reader.line_num, "file", f"is not valid CSV ({exc})")
         return _File(spec, (), [], usable=False)
-    return _File(spec, columns, rows, usable)
+    return _File(spec, columns, rows, usable, folder=path.parent)
 
 
 def _unguard(spec: _Spec, values: dict[str, str]) -> dict[str, str]:
