@@ -252,12 +252,14 @@ def _v3_data(con: duckdb.DuckDBPyConnection) -> None:
     the book's newest one for that preset are added, so a user who deleted an old rate does
     not get it back. A template the user already has is never replaced.
     """
-    for preset, day, rate in SHIPPED_REFERENCE_RATES:
-        con.execute(
-            "INSERT INTO reference_rates SELECT ?, ?, ? WHERE ? > coalesce("
-            "(SELECT max(valid_from) FROM reference_rates WHERE preset = ?), DATE '0001-01-01')",
-            [preset, day, rate, day, preset],
-        )
+    rates = list(SHIPPED_REFERENCE_RATES)
+    con.execute(  # one statement: the newest date per preset is taken before any insert
+        "INSERT INTO reference_rates SELECT v.preset, v.day, v.rate FROM (VALUES "
+        + ", ".join("(?, ?::DATE, ?::DECIMAL(9,4))" for _ in rates)
+        + ") AS v(preset, day, rate) WHERE v.day > coalesce((SELECT max(valid_from) FROM "
+        "reference_rates r WHERE r.preset = v.preset), DATE '0001-01-01')",
+        [x for row in rates for x in row],
+    )
     con.execute(
         "UPDATE milestones SET due_date = fix.due FROM (SELECT m.id, "
         "m.invoiced_on + c.payment_terms_days AS due " + _V3_DUE_FIX + ") AS fix "
