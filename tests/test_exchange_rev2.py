@@ -108,3 +108,34 @@ def test_promises_round_trip_and_a_note_needs_a_date(tmp_path: Path, book: Book)
     assert refused(other, bad) == [
         "milestones.csv:2: promised_on: a promise note needs the promised date"
     ]
+
+
+def test_invoice_files_and_contract_documents_are_checked_and_kept_absolute(
+    tmp_path: Path, book: Book
+) -> None:
+    """Schema 4's columns: a relative path is taken from the folder; a missing file is an error
+    naming file, line and column, and nothing is written."""
+    folder = base_folder(
+        tmp_path / "in",
+        contracts="client,title,currency,total_fee,document\n"
+        "Acme,Website,EUR,3000.00,docs/signed.pdf\nGlobex,Audit,GBP,1000.00,\n",
+        milestones="client,contract,seq,title,amount,due_date,invoice_file\n"
+        "Acme,Website,1,Design,1000.00,2026-10-01,docs/INV-1.pdf\n",
+    )
+    (folder / "docs").mkdir()
+    (folder / "docs" / "INV-1.pdf").write_bytes(b"%PDF invoice")
+    assert refused(book, folder) == [
+        f"contracts.csv:2: document: {folder / 'docs' / 'signed.pdf'} does not exist"
+    ]
+    assert book.rows("contracts") == []
+    (folder / "docs" / "signed.pdf").write_bytes(b"%PDF contract")
+    import_folder(book, folder)
+    docs = {r["title"]: r["document"] for r in book.rows("contracts")}
+    assert docs == {"Website": str(folder / "docs" / "signed.pdf"), "Audit": ""}
+    assert book.rows("milestones")[0]["invoice_file"] == str(folder / "docs" / "INV-1.pdf")
+    out = export_folder(book, tmp_path / "out")
+    text = next(p for p in out if p.name == "contracts.csv").read_text()
+    assert text.splitlines()[0].endswith(",document")
+    again = Book.open(tmp_path / "again.duckdb")
+    import_folder(again, tmp_path / "out")  # absolute paths round-trip from another folder
+    assert again.rows("milestones")[0]["invoice_file"] == str(folder / "docs" / "INV-1.pdf")

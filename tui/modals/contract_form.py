@@ -163,7 +163,9 @@ class ContractForm(FormModal):
                     raise
             return
         super().check_field(name, values)
-        if name == "document":  # attached when escalating: it must exist and be readable
+        # checked when set or changed (as the store does): a file moved since does not
+        # block an edit of something else
+        if name == "document" and values.get(name, "") != self.initial.get(name, ""):
             readable_file(values.get(name, ""), name)
 
     def check_all(self, values: Mapping[str, str]) -> None:

@@ -60,5 +60,7 @@ class MilestoneForm(FormModal):
     def check_field(self, name: str, values: Mapping[str, str]) -> None:
         """The record's rules; an invoice file must exist and be readable (as messages attach it)."""
         super().check_field(name, values)
-        if name == "invoice_file":
+        # checked when set or changed (as the store does): a file moved since does not
+        # block an edit of something else
+        if name == "invoice_file" and values.get(name, "") != self.initial.get(name, ""):
             readable_file(values.get(name, ""), name)

@@ -51,8 +51,8 @@ class InvoiceForm(FormModal):
         """Number required; real dates; payment not due before the invoice date."""
         if name == "invoice_no":
             parse_text(values.get(name, ""), name, required=True, max_length=60)
-        elif name == "invoice_file":
-            from tui.store.files import readable_file
+        elif name == "invoice_file" and values.get(name, "") != self.initial.get(name, ""):
+            from tui.store.files import readable_file  # checked when set or changed
 
             readable_file(values.get(name, ""), name)
         elif name == "invoiced_on":

@@ -259,7 +259,7 @@ class MilestonesScreen(ListScreen):
                                              invoice_no=row["invoice_no"] or "",
                                              terms_days=row["payment_terms_days"] or 0,
                                              invoice_file=row.get("invoice_file") or "",
-                                             save=lambda no, on, due, file: self.book.mark_invoiced(mid, no, on, due, file)))  # fmt: skip
+                                             save=lambda no, on, due, file: self.book.mark_invoiced(mid, no, on, due, None if file == (row.get("invoice_file") or "") else file)))  # fmt: skip
 
     def action_promise(self) -> None:
         """Record the client's promise to pay on a date (with a note), or change or clear it."""
