@@ -196,3 +196,32 @@ async def test_removing_a_reference_rate_that_is_not_there_says_so(app, reopen, 
         problem = plain(app.screen.query_one("#form-problem", Static))
         assert "no UK rate from 2026-11-06 to remove" in problem
     assert reopen().rows("reference_rates") == before
+
+
+async def test_a_template_body_is_edited_on_several_lines(app, reopen, book) -> None:
+    """9, filter 'message: firm', Enter: subject, then a multi-line body inside the dialog;
+    Enter makes new lines, ctrl+s saves; the placeholders line lists $attachments."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "9", "slash")
+        await type_text(pilot, "message: firm")
+        await press(pilot, "enter", "enter")
+        assert isinstance(app.screen, FormModal)
+        assert "$attachments" in plain(app.screen.query_one(".form-subtitle", Static))
+        assert "Enter new line" in plain(app.screen.query_one(".form-hint", Static))
+        await press(pilot, "tab")
+        body = app.screen.query_one("#field-body", TextArea)
+        assert app.focused is body
+        dialog = app.screen.query_one(".form")
+        assert dialog.region.contains_region(body.region)
+        body.text = ""
+        await type_text(pilot, "Dear $contact,")
+        await press(pilot, "enter", "enter")
+        await type_text(pilot, "$items")
+        await press(pilot, "enter")
+        await type_text(pilot, "$attachments")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormModal)
+    [firm] = reopen().rows("message_templates", "step = 'firm'")
+    assert firm["body"] == "Dear $contact,\n\n$items\n$attachments"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -18,7 +19,7 @@ def milestone_line(row: Mapping[str, Any], today: dt.date) -> str:
     ``row`` holds the milestone facts (``invoice_no``, ``invoiced_on``, ``due_date``,
     ``status``, ``open``, ``promised_on``, ``promise_note``, and ``promise``: the state of
     ``tui.analytics.chase.promise_state``) and may hold ``payment_terms_days``, ``hold_until``
-    and ``to_invoice``.
+    and ``to_invoice``, and ``invoice_file`` (its file name is shown: chase messages attach it).
     """
     parts: list[str] = []
     invoiced_on = row.get("invoiced_on")
@@ -43,6 +44,8 @@ def milestone_line(row: Mapping[str, Any], today: dt.date) -> str:
         )
     else:
         parts.append(f"Not invoiced yet; planned for {due.isoformat()}")
+    if row.get("invoice_file"):  # what chase messages attach
+        parts.append(f"file {Path(str(row['invoice_file'])).name}")
     terms = row.get("payment_terms_days")
     if terms is not None and invoiced_on is None:
         parts.append(f"terms {terms} days")
