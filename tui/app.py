@@ -211,6 +211,7 @@ class MilepayApp(App[int]):
         Binding("9", "goto('settings')", "Settings", show=False, id="goto-settings"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="toggle-theme"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="undo"),
         Binding("q", "soft_quit", "Quit", id="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-now"),
     ]
@@ -264,6 +265,45 @@ class MilepayApp(App[int]):
         screen = self.screen
         if isinstance(screen, ListScreen):
             screen.when_loaded(lambda shown: shown.arrive(message.arrival))
+
+    def action_undo(self) -> None:
+        """Undo the book's last action (audit log) after showing what will change back.
+
+        Inside a text field ctrl+z undoes typing there instead (the field has it first).
+        """
+        from tui.domain.errors import MilepayError
+        from tui.modals.confirm import ConfirmModal
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        book = self.session.book
+
+        def plan() -> Any:
+            try:
+                return book.undo_plan()
+            except MilepayError as exc:  # nothing to undo, or a row changed since: say so
+                return exc
+
+        def show(result: Any) -> None:
+            if isinstance(result, MilepayError):
+                self.notify(f"Not undone: {result}", severity="warning", markup=False, timeout=8)
+                return
+            entry = result.entry
+            lines = result.describe()
+            shown = "\n".join(f"· {line}" for line in lines[:8])
+            more = f"\n· … and {len(lines) - 8} more" if len(lines) > 8 else ""
+            question = (f"Undo {entry['action'].replace('_', ' ')} of "
+                        f"{entry['logged_at']:%Y-%m-%d %H:%M} UTC ({entry['summary']})?\n"
+                        f"{shown}{more}")  # fmt: skip
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.write(lambda: book.undo(entry["id"]),
+                               message=f"Undone: {entry['action'].replace('_', ' ')}.")  # fmt: skip
+
+            self.push_screen(ConfirmModal(question, yes="Undo", no="Keep"), answered)
+
+        self.read(plan, show, group="undo")
 
     def action_help(self) -> None:
         """List every key of the current screen."""

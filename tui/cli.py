@@ -632,5 +632,10 @@ from tui.chase_cli import chase  # noqa: E402
 
 main.add_command(chase)
 
+from tui.audit_cli import log, undo  # noqa: E402
+
+main.add_command(log)
+main.add_command(undo)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -115,6 +115,7 @@ from typing import Any
 
 from tui.config import DEFAULT_PORTS, SECURITIES, MailConfig, make_private_dir
 from tui.domain.errors import MilepayError
+from tui.domain.dates import now_utc
 from tui.domain.money import client_money
 
 #: every placeholder a template may use, in the order the template editor lists them
@@ -527,7 +528,7 @@ def to_email_message(draft: Draft, *, from_addr: str = "", from_name: str = "",
     except (ValueError, IndexError) as exc:
         raise MailError(f"an e-mail address is not valid: {exc}") from None
     msg["Subject"] = draft.subject
-    moment = when or dt.datetime.now(dt.UTC)
+    moment = when or now_utc()
     msg["Date"] = format_datetime(moment)
     msg["Message-ID"] = make_msgid(domain=from_addr.rpartition("@")[2] or None)
     if unsent:

@@ -35,17 +35,20 @@ def system_timezone() -> str:
         return "UTC"
 
 
-def today(timezone: str | None = None) -> dt.date:
-    """Today's date: ``MILEPAY_TODAY`` if set, else the date now in ``timezone``.
+def now_utc() -> dt.datetime:
+    """The moment now, in UTC (timezone-aware). The only function in milepay that reads the
+    clock: ``today`` and the audit log's times come from it."""
+    return dt.datetime.fromtimestamp(pendulum.now("UTC").timestamp(), dt.UTC)
 
-    This is the only function in milepay that reads the clock.
-    """
+
+def today(timezone: str | None = None) -> dt.date:
+    """Today's date: ``MILEPAY_TODAY`` if set, else the date now in ``timezone``."""
     from tui.domain.env import env_date
 
     fixed = env_date("MILEPAY_TODAY")
     if fixed is not None:
         return fixed
-    return pendulum.today(timezone or system_timezone()).date()
+    return pendulum.instance(now_utc()).in_timezone(timezone or system_timezone()).date()
 
 
 def check_date_range(value: dt.date, field: str, shown: str | None = None) -> dt.date:

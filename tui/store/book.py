@@ -29,6 +29,7 @@ import contextlib
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -36,10 +37,11 @@ from pathlib import Path
 
 import duckdb
 
-from tui.domain.dates import today
+from tui.domain.dates import now_utc, today
 from tui.domain.env import env_seconds
 from tui.domain.model import DEFAULT_TEMPLATES
 from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
+from tui.store import audit
 from tui.store.errors import BookBusyError, BookError, NotABookError, SchemaTooNewError
 from tui.store.files import QueueTimeout, WritersQueue, lock_holder, make_private_dir, private_umask
 from tui.store.schema import MIGRATION_DATA, MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION, TABLES
@@ -309,12 +311,22 @@ class BookFile:
                 con.execute("ROLLBACK")
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: it lands whole, bumping the change counter, or not at all."""
-        with self._connect(read_only=False) as con:
+    def writing(self, action: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: it lands whole, bumping the change counter and adding its
+        audit row (``tui.store.audit``), or not at all.
+
+        ``action`` names it in the audit log; by default the name of the store method that
+        opened the transaction (``record_payment``).
+        """
+        if action is None:
+            caller = sys._getframe(2)  # the method that entered ``with self.writing()``
+            action = caller.f_code.co_name
+        with self._connect(read_only=False) as con, audit.recording(action) as recorder:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
+                if SCHEMA_VERSION >= audit.SINCE_SCHEMA:  # (tests write books of older schemas)
+                    audit.write_entry(con, recorder, now_utc().replace(tzinfo=None))
                 con.execute(
                     "UPDATE book_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
                     "WHERE key = 'change_counter'"

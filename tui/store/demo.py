@@ -39,7 +39,7 @@ from tui.domain.model import (
 from tui.domain.money import format_amount, round_cents, split_evenly
 from tui.domain.values import ChaseStep, MilestoneStatus
 from tui.store import demo_data as data
-from tui.store.rows import insert
+from tui.store.rows import insert, upsert
 from tui.store.store import Book
 
 #: The demo's fixed random seed (never the clock).
@@ -67,7 +67,7 @@ def write_demo(book: Book, as_of: dt.date) -> None:
 
     Raises :class:`RefusedError` (writing nothing) when the book already holds data.
     """
-    with book.writing() as con:
+    with book.writing("write_demo") as con:
         for table in MUST_BE_EMPTY:
             n = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             if n:
@@ -302,7 +302,7 @@ class _DemoWriter:
         values = {**data.SETTINGS, "opening_balance_date": opening, "tax_reserve_since": opening}
         text = Settings.from_text(values).to_text()  # checks every value
         for key in values:
-            self.con.execute("INSERT INTO settings VALUES (?, ?)", [key, text[key]])
+            upsert(self.con, "settings", {"key": key, "value": text[key]})
         for currency, rate in data.EXCHANGE_RATES.items():
             value = parse_fx_rate(rate, f"fx.{currency}")
-            self.con.execute("INSERT INTO exchange_rates VALUES (?, ?)", [currency, value])
+            upsert(self.con, "exchange_rates", {"currency": currency, "rate": value})

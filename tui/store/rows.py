@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from tui.domain.errors import NotFoundError
+from tui.store import audit
 
 
 def sql_value(v: Any) -> Any:
@@ -27,7 +28,7 @@ def next_id(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> int:
-    """Insert one row, assigning its id; return the id."""
+    """Insert one row, assigning its id; return the id (audited)."""
     new_id = next_id(con, table)
     cols = ["id", *row.keys()]
     marks = ", ".join("?" for _ in cols)
@@ -35,15 +36,55 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> i
         f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
         [new_id, *(sql_value(v) for v in row.values())],
     )
+    recorder = audit.current()
+    if recorder is not None:
+        recorder.added(table, (new_id,))
     return new_id
 
 
 def update(con: duckdb.DuckDBPyConnection, table: str, row_id: int, row: dict[str, Any]) -> None:
-    """Update the given columns of one row; NotFoundError when it does not exist."""
+    """Update the given columns of one row; NotFoundError when it does not exist (audited)."""
     exists(con, table, row_id)
+    touch(con, table, "id = ?", [row_id])
     sets = ", ".join(f"{k} = ?" for k in row)
     con.execute(
         f"UPDATE {table} SET {sets} WHERE id = ?", [*(sql_value(v) for v in row.values()), row_id]
+    )
+
+
+def touch(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]) -> None:
+    """Tell the audit log that rows of ``table`` matching ``where`` are about to change.
+
+    Every write that is not :func:`insert`, :func:`update` or :func:`delete_where` calls it
+    first (``where`` is a constant written in the store, never user text).
+    """
+    recorder = audit.current()
+    if recorder is not None:
+        recorder.touch(con, table, where, params)
+
+
+def delete_where(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]) -> int:
+    """Delete the rows of ``table`` matching ``where`` (audited); return how many went."""
+    touch(con, table, where, params)
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()
+    con.execute(f"DELETE FROM {table} WHERE {where}", params)
+    return int(row[0]) if row else 0
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> None:
+    """Insert or replace one row of a keyed table (settings, rates, templates; audited)."""
+    from tui.store.audit import key_columns
+
+    keys = key_columns(table)
+    key = [sql_value(row[k]) for k in keys]
+    touch(con, table, " AND ".join(f"{k} = ?" for k in keys), key)
+    recorder = audit.current()
+    if recorder is not None:
+        recorder.added(table, tuple(key))  # kept as before when it existed (setdefault)
+    cols = list(row)
+    con.execute(
+        f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [sql_value(row[c]) for c in cols],
     )
 
 

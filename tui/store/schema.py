@@ -22,7 +22,7 @@ from tui.domain.model import DEFAULT_TEMPLATES
 from tui.domain.reference_rates import SHIPPED_REFERENCE_RATES
 
 #: The schema this program writes. A file with a higher number is refused.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MONEY = "DECIMAL(18,2)"
 
@@ -519,8 +519,36 @@ def _v4_note(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
+#: Version 5 (issue 13): the audit log (every write, in its own transaction: when, which
+#: action, who, the rows before and after; append-only, see ``tui.store.audit``) and the bank
+#: statement lines already recorded (a line's fingerprint is recorded once, whatever later
+#: statements overlap; the payment it became, if any, is kept for the record, not as a
+#: reference: deleting that payment does not make the line importable again).
+_V5 = """
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    logged_at TIMESTAMP NOT NULL,
+    action VARCHAR NOT NULL,
+    summary VARCHAR NOT NULL DEFAULT '',
+    user_name VARCHAR NOT NULL DEFAULT '',
+    host VARCHAR NOT NULL DEFAULT '',
+    changes VARCHAR NOT NULL,
+    undoes INTEGER
+);
+CREATE TABLE bank_lines (
+    fingerprint VARCHAR PRIMARY KEY,
+    recorded_on DATE NOT NULL,
+    payment_id INTEGER,
+    booked_on DATE,
+    amount DECIMAL(18,2),
+    counterparty VARCHAR NOT NULL DEFAULT '',
+    reference VARCHAR NOT NULL DEFAULT ''
+);
+"""
+
+
 #: version -> the SQL that brings a book from version-1 to version (1 creates the book).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 
 #: version -> what to tell the user once when an existing book is migrated to it
 MIGRATION_NOTES: dict[int, Callable[[duckdb.DuckDBPyConnection], str | None]] = {

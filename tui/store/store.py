@@ -37,9 +37,23 @@ from tui.domain.values import (
     MilestoneStatus,
     parse_text,
 )
+from tui.store import audit
+from tui.store.bank import BankMixin
 from tui.store.book import BookFile
 from tui.store.files import readable_file
-from tui.store.rows import exists, fetch_dict, fetch_dicts, frame, insert, sql_value, update
+from tui.store.payments import PaymentsMixin
+from tui.store.rows import (
+    delete_where,
+    exists,
+    fetch_dict,
+    fetch_dicts,
+    frame,
+    insert,
+    sql_value,
+    touch,
+    update,
+    upsert,
+)
 from tui.store.schema import TABLES
 
 
@@ -64,7 +78,7 @@ class BookFrames:
     change_counter: int
 
 
-class Book(BookFile):
+class Book(PaymentsMixin, BankMixin, BookFile):
     """A milepay book: reads and one-transaction writes."""
 
     # ---- reading ---------------------------------------------------------------------------
@@ -225,7 +239,7 @@ class Book(BookFile):
         """Remove a contact (chase events keep the contact's name as text)."""
         with self.writing() as con:
             exists(con, "contacts", contact_id)
-            con.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+            delete_where(con, "contacts", "id = ?", [contact_id])
 
     # ---- contracts, milestones, change orders -----------------------------------------------
 
@@ -453,19 +467,28 @@ class Book(BookFile):
             )
 
     def delete_milestone(self, milestone_id: int) -> None:
-        """Delete a milestone that has no payments (its chase events and holds go with it)."""
+        """Delete a milestone with nothing recorded against it (a mistake, e.g. a duplicate).
+
+        A milestone with payments, logged chase steps, holds or a claimed fee has a history:
+        it is refused, naming what it has (cancel or write it off instead). DuckDB also
+        cannot remove a row and the rows referring to it in one transaction.
+        """
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
-            n = con.execute(
-                "SELECT count(*) FROM payments WHERE milestone_id = ?", [milestone_id]
-            ).fetchone()[0]
-            if n:
+            found = []
+            for table, what in (("payments", "payment(s)"), ("chase_events", "logged chase step(s)"),
+                                ("holds", "hold(s)"), ("fee_claims", "claimed late fee")):  # fmt: skip
+                n = con.execute(
+                    f"SELECT count(*) FROM {table} WHERE milestone_id = ?", [milestone_id]
+                ).fetchone()[0]
+                if n:
+                    found.append(f"{n} {what}")
+            if found:
                 raise RefusedError(
-                    f"this milestone has {n} payment(s) and cannot be deleted; cancel or write it off instead"
+                    f"this milestone has {', '.join(found)} and cannot be deleted; cancel or "
+                    "write it off instead (its history stays)"
                 )
-            for t in ("chase_events", "holds", "fee_claims"):
-                con.execute(f"DELETE FROM {t} WHERE milestone_id = ?", [milestone_id])
-            con.execute("DELETE FROM milestones WHERE id = ?", [milestone_id])
+            delete_where(con, "milestones", "id = ?", [milestone_id])
 
     def add_change_order(self, contract_id: int, order: ChangeOrder) -> int:
         """Log a change order on a contract."""
@@ -491,6 +514,7 @@ class Book(BookFile):
             for m in milestones:
                 _check_seq(con, order["contract_id"], m.seq, None)
                 insert(con, "milestones", {"contract_id": order["contract_id"], **m.as_row()})
+            touch(con, "contracts", "id = ?", [order["contract_id"]])
             con.execute(
                 "UPDATE contracts SET total_fee = total_fee + ? WHERE id = ?",
                 [order["amount_delta"], order["contract_id"]],
@@ -575,8 +599,51 @@ class Book(BookFile):
                     f"only the last logged step can be undone: that is the {last['step']} "
                     f"of {last['date']}"
                 )
-            con.execute("DELETE FROM chase_events WHERE id = ?", [last["id"]])
+            delete_where(con, "chase_events", "id = ?", [last["id"]])
             return last
+
+    # ---- the audit log and undo ------------------------------------------------------------
+
+    def audit_log(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The audit log, newest first (``tui.store.audit``)."""
+        with self.reading() as con:
+            return audit.entries(con, limit)
+
+    def undo_plan(self) -> audit.UndoPlan:
+        """What :meth:`undo` would write back now (RefusedError when it cannot)."""
+        with self.reading() as con:
+            return audit.plan_undo(con)
+
+    def undo(self, entry_id: int | None = None) -> audit.UndoPlan:
+        """Undo the newest action not undone yet: a new audited write restoring its rows.
+
+        ``entry_id``, when given, must be that action (the one the user was shown): if another
+        write came in between, nothing is done and the refusal says so. Removing rows of
+        several levels takes one transaction per level (:func:`tui.store.audit.phases`); the
+        last one marks the action undone.
+        """
+        with self.reading() as con:
+            plan = audit.plan_undo(con)
+        entry = plan.entry
+        if entry_id is not None and entry["id"] != entry_id:
+            raise RefusedError(
+                "the book changed since the undo was shown: the last action is now "
+                f"'{entry['action'].replace('_', ' ')}'; look again before undoing"
+            )
+        parts = audit.phases(plan)
+        what = f"#{entry['id']} {entry['action'].replace('_', ' ')}: {entry['summary']}"
+        for n, changes in enumerate(parts, start=1):
+            with self.writing("undo") as con:
+                if n == 1 and audit.plan_undo(con).entry["id"] != entry["id"]:
+                    raise RefusedError("the book changed while undoing; look again")
+                recorder = audit.current()
+                if recorder is not None:
+                    last = n == len(parts)
+                    recorder.undoes = entry["id"] if last else None
+                    part = f" (part {n} of {len(parts)})" if len(parts) > 1 else ""
+                    recorder.summary = f"undid {what}{part}"
+                audit.apply_undo(con, audit.UndoPlan(entry, changes))
+        return plan
 
     def put_on_hold(self, milestone_id: int, hold: Hold, *, on: dt.date | None = None) -> int:
         """Take a milestone out of the chase queue until a date.
@@ -586,6 +653,7 @@ class Book(BookFile):
         with self.writing() as con:
             exists(con, "milestones", milestone_id)
             day = on or _read_settings(con).today()
+            touch(con, "holds", "milestone_id = ? AND released_on IS NULL", [milestone_id])
             con.execute(
                 "UPDATE holds SET released_on = ? WHERE milestone_id = ? AND released_on IS NULL",
                 [day, milestone_id],
@@ -595,6 +663,7 @@ class Book(BookFile):
     def release_hold(self, milestone_id: int, on: dt.date) -> None:
         """End every open hold of a milestone on ``on``."""
         with self.writing() as con:
+            touch(con, "holds", "milestone_id = ? AND released_on IS NULL", [milestone_id])
             con.execute(
                 "UPDATE holds SET released_on = ? WHERE milestone_id = ? AND released_on IS NULL",
                 [on, milestone_id],
@@ -619,7 +688,7 @@ class Book(BookFile):
         """Remove an expense (it is a plan, not a record of money)."""
         with self.writing() as con:
             exists(con, "expenses", expense_id)
-            con.execute("DELETE FROM expenses WHERE id = ?", [expense_id])
+            delete_where(con, "expenses", "id = ?", [expense_id])
 
     def save_settings(
         self, values: dict[str, str], *, expected: Mapping[str, str] | None = None
@@ -644,16 +713,16 @@ class Book(BookFile):
             settings = Settings.from_text(merged)  # raises ValidationError naming the key
             for key, text in settings.to_text().items():
                 if key in values:
-                    con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, text])
+                    upsert(con, "settings", {"key": key, "value": text})
             return settings
 
     def set_exchange_rate(self, currency: str, rate: Decimal | None) -> None:
         """Set (or with None remove) the value of one unit of ``currency`` in the home currency."""
         with self.writing() as con:
             if rate is None:
-                con.execute("DELETE FROM exchange_rates WHERE currency = ?", [currency])
+                delete_where(con, "exchange_rates", "currency = ?", [currency])
             else:
-                con.execute("INSERT OR REPLACE INTO exchange_rates VALUES (?, ?)", [currency, rate])
+                upsert(con, "exchange_rates", {"currency": currency, "rate": rate})
 
     def set_reference_rate(self, preset: str, valid_from: dt.date, rate: Decimal | None) -> None:
         """Set (or remove) a reference interest rate in force from a date.
@@ -672,21 +741,23 @@ class Book(BookFile):
                     "give a rate to add one",
                     field="rate",
                 )
-            con.execute(
-                "DELETE FROM reference_rates WHERE preset = ? AND valid_from = ?",
-                [preset, valid_from],
+            delete_where(
+                con, "reference_rates", "preset = ? AND valid_from = ?", [preset, valid_from]
             )
             if rate is not None:
-                con.execute(
-                    "INSERT INTO reference_rates VALUES (?, ?, ?)", [preset, valid_from, rate]
+                upsert(
+                    con,
+                    "reference_rates",
+                    {"preset": preset, "valid_from": valid_from, "rate": rate},
                 )
 
     def set_template(self, step: str, subject: str, body: str) -> None:
         """Replace a chase step's message template."""
         with self.writing() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO message_templates VALUES (?, ?, ?)",
-                [sql_value(step), subject, body],
+            upsert(
+                con,
+                "message_templates",
+                {"step": sql_value(step), "subject": subject, "body": body},
             )
 
     def set_client_review(

@@ -116,7 +116,7 @@ def import_folder(
                 with book.reading() as con:
                     snap = _snapshot(con, update)
                 checker = _check(snap, files, update, errors, ticker)
-            with book.writing() as con:
+            with book.writing("import") as con:
                 if checker is None:  # the last try checks while holding the book
                     checker = _check(_snapshot(con, update), files, update, errors, ticker)
                 elif _counter(con) != checker.snap.counter:

@@ -7,6 +7,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from tui.store import audit
 from tui.store.exchange.checking import _Checker
 from tui.store.exchange.outcome import ImportSummary, _Row, _Ticker
 from tui.store.exchange.snapshot import _Snapshot
@@ -20,6 +21,7 @@ from tui.store.exchange.spec import (
     _plain,
     _Spec,
 )
+from tui.store.rows import touch, upsert
 
 
 class _ArrowStream:
@@ -79,6 +81,9 @@ class _Writer:
             self.con.execute(f'INSERT INTO {table} BY NAME SELECT * FROM "{view}"')
         finally:
             self.con.unregister(view)
+        recorder = audit.current()
+        if recorder is not None:  # the audit log keeps the ids an import added, not the rows
+            recorder.added_in_bulk(table, [r["id"] for r in rows])
 
     def update(self, table: str, rows: list[dict[str, Any]]) -> None:
         """UPDATE many rows by id (never delete and insert: see the package docstring)."""
@@ -87,6 +92,10 @@ class _Writer:
         view = f"_update_{table}"
         self.con.register(view, _ArrowStream(self.frame(table, rows)))
         sets = ", ".join(f'"{c}" = u."{c}"' for c in rows[0] if c != "id")
+        ids = [r["id"] for r in rows]
+        for start in range(0, len(ids), 1000):  # the rows as they were, for the audit log
+            chunk = ids[start : start + 1000]
+            touch(self.con, table, f"id IN ({', '.join('?' for _ in chunk)})", chunk)
         try:
             self.con.execute(
                 f'UPDATE {table} SET {sets} FROM "{view}" AS u WHERE {table}.id = u.id'
@@ -166,6 +175,8 @@ def _write_configuration(
         if old is not None and old == row.record:
             summary.add(label, skipped=1)
             continue
-        marks = ", ".join("?" for _ in params)
-        con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", params)
+        columns = {"settings": ("key", "value"), "exchange_rates": ("currency", "rate"),
+                   "reference_rates": ("preset", "valid_from", "rate"),
+                   "message_templates": ("step", "subject", "body")}[table]  # fmt: skip
+        upsert(con, table, dict(zip(columns, params, strict=True)))
         summary.add(label, inserted=1 if old is None else 0, updated=0 if old is None else 1)

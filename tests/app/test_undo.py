@@ -1,0 +1,41 @@
+"""ctrl+z undoes the book's last action after showing what changes back (issue 13)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tui.modals.confirm import ConfirmModal
+from tui.screens.milestones import MilestonesScreen
+
+from .helpers import plain, press, settle
+from .test_money import _book_with_milestone, _pay
+
+
+async def test_ctrl_z_shows_the_payment_then_undoes_it(app, reopen, book) -> None:
+    """A payment of 750 typed for 570: ctrl+z names it, y removes it, the undo is logged;
+    a second ctrl+z offers the action before (the contract), n keeps it."""
+    _book_with_milestone(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        await _pay(pilot, "750")
+        assert [p["amount"] for p in reopen().rows("payments")] == [Decimal("750.00")]
+        await press(pilot, "ctrl+z")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        question = plain(app.screen.query_one(".dialog-body"))
+        assert "Undo record payment" in question and "amount 750.00" in question
+        await press(pilot, "y")
+        await settle(pilot)
+        assert isinstance(app.screen, MilestonesScreen)
+        assert reopen().rows("payments") == []
+        await press(pilot, "ctrl+z")
+        await settle(pilot)
+        assert "Undo add contract" in plain(app.screen.query_one(".dialog-body"))
+        await press(pilot, "n")
+        await settle(pilot)
+    book_now = reopen()
+    assert len(book_now.rows("milestones")) == 1
+    log = book_now.audit_log()
+    assert [e["action"] for e in log[:2]] == ["undo", "record_payment"]
+    assert log[0]["undoes"] == log[1]["id"]
