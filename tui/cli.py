@@ -386,16 +386,50 @@ def _progress_bar() -> Callable[[int, int], None]:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--db", "db", metavar="PATH", help="The book to export.")
 @click.option("--force", is_flag=True, help="Replace FOLDER if it is an export milepay wrote.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "hledger", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="CSV files (the exchange format), an hledger journal, or one Parquet file per table.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="hledger: invoices and payments up to this date (default today).",
+)
 @click.pass_context
 @friendly
-def export(ctx: click.Context, folder: Path, db: str | None, force: bool) -> None:
-    """Write the whole book as CSV files (the exchange format) into a new FOLDER."""
+def export(
+    ctx: click.Context, folder: Path, db: str | None, force: bool, fmt: str, as_of: str | None
+) -> None:
+    """Write the whole book into a new FOLDER: CSV files (the exchange format, the default),
+    an hledger journal (milepay.journal) or one Parquet file per table."""
+    if as_of is not None and fmt != "hledger":
+        raise click.UsageError("--as-of applies to --format hledger only", ctx)
+    if as_of is not None:
+        _as_of(as_of)  # a wrong date is refused before the book is opened
     book = _open_book(db or ctx.obj.get("db"), create=False)
     from tui.domain.errors import printable
     from tui.store.exchange import export_folder
+    from tui.store.exchange.formats import JOURNAL_FILE, export_parquet, export_text_files
 
-    written = export_folder(book, folder, force=force)
-    click.echo(f"Exported {len(written)} files to {printable(str(folder))}")
+    if fmt == "csv":
+        written = export_folder(book, folder, force=force)
+    elif fmt == "parquet":
+        written = export_parquet(book, folder, force=force)
+    else:
+        from tui.analytics.journal import hledger_journal
+
+        frames = book.frames(shown=True)
+        today = frames.settings.today()
+        day = parse_date(as_of, "--as-of", today_=today) if as_of is not None else today
+        text = hledger_journal(frames, day)
+        written = export_text_files(folder, {JOURNAL_FILE: text}, force=force)
+    n = len(written)
+    click.echo(f"Exported {n} file{'s' if n != 1 else ''} to {printable(str(folder))}")
 
 
 @main.command()
@@ -636,6 +670,10 @@ from tui.audit_cli import log, undo  # noqa: E402
 
 main.add_command(log)
 main.add_command(undo)
+
+from tui.bank_cli import bank  # noqa: E402
+
+main.add_command(bank)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -360,17 +360,110 @@ def _read_mail(raw: Any, bad: Callable[[str, str], None]) -> MailConfig | None:
                       password_file=got.get("password_file"))  # fmt: skip
 
 
+#: the keys of a ``[bank.NAME]`` profile (SPEC 6; see :class:`BankProfile`)
+BANK_KEYS = ("date", "amount", "credit", "debit", "counterparty", "reference", "date_format",
+             "locale", "encoding", "delimiter", "skip", "currency")  # fmt: skip
+_BANK_COLUMNS = ("date", "amount", "credit", "debit", "counterparty", "reference")
+
+
+@dataclass(frozen=True)
+class BankProfile:
+    """One bank's CSV export: its column names, date format, number locale, encoding.
+
+    Every key is optional: a column not named is looked for under the usual names
+    (``Buchungstag``, ``Date``, ``Betrag``, ``Amount``, ...), the encoding, delimiter and
+    header line are detected, and the locale is refused only when the amounts read two ways.
+    """
+
+    name: str = ""
+    date: str = ""
+    amount: str = ""
+    credit: str = ""
+    debit: str = ""
+    counterparty: str = ""
+    reference: str = ""
+    date_format: str = ""
+    locale: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    skip: int | None = None
+    currency: str = ""
+
+    @classmethod
+    def from_table(cls, name: str, table: Mapping[str, Any]) -> BankProfile:
+        """The profile from a table :func:`load_config` checked (``Config.bank[name]``)."""
+        return cls(name=name, **{k: v for k, v in table.items() if k in BANK_KEYS})
+
+    def columns(self) -> dict[str, str]:
+        """The column names the profile gives (``{"date": "Buchungstag", ...}``)."""
+        return {k: getattr(self, k) for k in _BANK_COLUMNS if getattr(self, k)}
+
+
+def _bank_value(key: str, value: Any) -> Any:
+    """One checked value of a ``[bank.NAME]`` profile."""
+    if key == "skip":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+            raise _Bad(f"{_shown(value)} is not a number of lines (0-1000)")
+        return value
+    if key == "delimiter":
+        text = value.replace("\\t", "\t") if isinstance(value, str) else ""
+        if len(text) != 1 or text in "\"'\r\n" or text.isalnum():
+            raise _Bad(f"{value!r} is not one delimiter character (e.g. ';', ',', '\\t')")
+        return text
+    text = _line(value, "a text")
+    if key == "encoding":
+        import codecs
+
+        try:
+            codecs.lookup(text)
+        except LookupError:
+            raise _Bad(f"{value!r} is not an encoding (e.g. utf-8, latin-1, cp1252)") from None
+        return text
+    if key == "locale":
+        from tui.domain.money import parse_locale
+
+        try:
+            return parse_locale(text)
+        except ValidationError as exc:
+            raise _Bad(exc.reason) from None
+    if key == "date_format":
+        if not re.search(r"%[dmyYbB]|DD|MM|YY", text):
+            raise _Bad(f"{value!r} is not a date format (e.g. DD.MM.YYYY or %d.%m.%Y)")
+        return text
+    if key == "currency":
+        if not re.fullmatch(r"[A-Za-z]{3}", text):
+            raise _Bad(f"{value!r} is not a currency code (3 letters, e.g. EUR)")
+        return text.upper()
+    if not text:
+        raise _Bad("is empty (name the column as the bank's header writes it)")
+    return text
+
+
 def _read_bank(raw: Any, bad: Callable[[str, str], None]) -> dict[str, dict[str, Any]]:
-    """``[bank.NAME]`` tables, kept unchecked (bank statement imports will define them)."""
+    """``[bank.NAME]`` tables: each key checked (:data:`BANK_KEYS`); a wrong key is left out."""
     if not isinstance(raw, dict):
         bad("bank", f"{_shown(raw)} is not a table (write [bank.NAME] for each profile)")
         return {}
     out: dict[str, dict[str, Any]] = {}
     for name, profile in raw.items():
-        if isinstance(profile, dict):
-            out[name] = profile
-        else:
+        if not isinstance(profile, dict):
             bad(f"bank.{name}", f"{_shown(profile)} is not a table (write [bank.{name}])")
+            continue
+        checked: dict[str, Any] = {}
+        for key, value in profile.items():
+            if key not in BANK_KEYS:
+                bad(f"bank.{name}.{key}",
+                    f"is not a bank profile key milepay knows ({', '.join(BANK_KEYS)})")  # fmt: skip
+                continue
+            try:
+                checked[key] = _bank_value(key, value)
+            except _Bad as exc:
+                bad(f"bank.{name}.{key}", str(exc))
+        if "amount" in checked and ("credit" in checked or "debit" in checked):
+            bad(f"bank.{name}.amount", "name either amount or credit and debit, not both")
+            checked.pop("credit", None)
+            checked.pop("debit", None)
+        out[name] = checked
     return out
 
 

@@ -114,8 +114,8 @@ from string import Template
 from typing import Any
 
 from tui.config import DEFAULT_PORTS, SECURITIES, MailConfig, make_private_dir
-from tui.domain.errors import MilepayError
 from tui.domain.dates import now_utc
+from tui.domain.errors import MilepayError
 from tui.domain.money import client_money
 
 #: every placeholder a template may use, in the order the template editor lists them

@@ -10,7 +10,7 @@ from typing import Any
 from tui.domain.errors import ValidationError
 from tui.domain.model import Payment
 from tui.domain.money import format_amount
-from tui.modals.form import DATE_HINT, Field, FormModal
+from tui.modals.form import DATE_HINT, Field, FormModal, text_of
 
 FIELDS = [
     Field("amount", "Amount", required=True),
@@ -24,6 +24,7 @@ class PaymentForm(FormModal):
     """Money received for one milestone; ``save`` gets the parsed payment (runs in a thread)."""
 
     RECORD = Payment
+    WHAT = "payment"
 
     def __init__(
         self,
@@ -32,21 +33,33 @@ class PaymentForm(FormModal):
         open_amount: Decimal,
         currency: str,
         today: dt.date,
-        save: Callable[[Payment], Any],
+        save: Callable[..., Any],
+        payment: Mapping[str, Any] | None = None,
     ) -> None:
+        """A new payment (amount defaults to ``open_amount``), or an edit of ``payment`` (the
+        stored row; ``open_amount`` is then the most it may be, and ``save`` gets
+        ``expected=`` the row)."""
         self.open_amount = open_amount
         self.currency = currency
-        super().__init__(
-            "Record payment",
-            FIELDS,
-            {
+        self.editing = payment is not None
+        if payment is None:
+            values = {
                 "amount": format_amount(open_amount, grouping=False),
                 "received_on": today.isoformat(),
-            },
-            save=lambda v: save(Payment.parse(v, today_=today)),
+            }
+            subtitle = f"{label}\nOpen: {format_amount(open_amount)} {currency}"
+        else:
+            values = {k: text_of(payment.get(k)) for k in Payment.FIELDS}
+            subtitle = f"{label}\nAt most {format_amount(open_amount)} {currency} for this payment"
+        super().__init__(
+            "Edit payment" if payment is not None else "Record payment",
+            FIELDS,
+            values,
+            save=lambda v, **kw: save(Payment.parse(v, today_=today), **kw),
             today=today,
-            saved_message="Payment recorded.",
-            subtitle=f"{label}\nOpen: {format_amount(open_amount)} {currency}",
+            saved_message="Payment corrected." if payment is not None else "Payment recorded.",
+            subtitle=subtitle,
+            expected=payment,
         )
 
     #: the user said yes to saving a payment dated after today (asked once per form)
@@ -59,7 +72,8 @@ class PaymentForm(FormModal):
             received = Payment.parse_field("received_on", self.values(), self.today)
         except ValidationError:
             received = None  # the form's own check names the field
-        if self.future_confirmed or received is None or received <= self.today:
+        unchanged = self.editing and values_date(self.initial) == received
+        if self.future_confirmed or received is None or received <= self.today or unchanged:
             super().action_save()
             return
         from tui.modals.confirm import ConfirmModal
@@ -85,8 +99,17 @@ class PaymentForm(FormModal):
         if name == "amount":
             amount = Payment.parse_field("amount", values, self.today)
             if amount > self.open_amount:
+                room = "can be paid by this payment" if self.editing else "is open"
                 raise ValidationError(
                     "amount",
                     f"{format_amount(amount)} would overpay this milestone: only "
-                    f"{format_amount(self.open_amount)} {self.currency} is open",
+                    f"{format_amount(self.open_amount)} {self.currency} {room}",
                 )
+
+
+def values_date(values: Mapping[str, str]) -> dt.date | None:
+    """The received date of form values, or None when it does not parse."""
+    try:
+        return Payment.parse_field("received_on", values, None)
+    except ValidationError:
+        return None

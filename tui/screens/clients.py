@@ -66,6 +66,7 @@ class ClientsScreen(ListScreen):
         Binding("v", "review", "Rate", id="client-rate"),
         Binding("S", "scorecards", "Scorecards", id="client-scorecards"),
         Binding("o", "statement", "Statement", id="client-statement"),
+        Binding("$", "payments", "Payments", show=False, id="client-payments"),
         *LIST_KEYS,
     ]
 
@@ -167,7 +168,8 @@ class ClientsScreen(ListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Record actions need a selected client; contact edits need a contact."""
         if action in ("edit", "archive", "add_contact", "new_contract", "contracts",
-                      "edit_contact", "remove_contact", "review", "statement"):  # fmt: skip
+                      "edit_contact", "remove_contact", "review", "statement",
+                      "payments"):  # fmt: skip
             client = self.selected
             if client is None:
                 return None
@@ -326,6 +328,15 @@ class ClientsScreen(ListScreen):
         client = self.selected
         if client is not None:
             self.app.push_screen(StatementModal(client["id"], client["name"]))
+
+    def action_payments(self) -> None:
+        """The payments of the selected client: e corrects one, x deletes one."""
+        from tui.modals.payments import PaymentsModal
+
+        client = self.selected
+        if client is not None:
+            self.app.push_screen(PaymentsModal("client", client["id"], client["name"],
+                                               today=self._today()))  # fmt: skip
 
     def action_contracts(self) -> None:
         """Show the selected client's contracts."""

@@ -71,6 +71,7 @@ class ContractsScreen(ListScreen):
         Binding("x", "reject_change", "Reject CO", show=False, id="contract-reject"),
         Binding("enter", "milestones", "Milestones", show=False, id="contract-milestones"),
         Binding("A", "toggle_archived", "Show archived", show=False, id="contract-show-archived"),
+        Binding("$", "payments", "Payments", show=False, id="contract-payments"),
         *LIST_KEYS,
     ]
 
@@ -156,7 +157,7 @@ class ContractsScreen(ListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Actions on a contract need one selected; accepting needs a proposed change order."""
         if action in ("edit", "archive", "add_milestone", "change_order", "milestones",
-                      "accept_change", "reject_change"):  # fmt: skip
+                      "accept_change", "reject_change", "payments"):  # fmt: skip
             row = self.selected
             if row is None:
                 return None
@@ -309,6 +310,15 @@ class ContractsScreen(ListScreen):
         if await self.app.push_screen_wait(ConfirmModal(question, yes="Reject", no="Keep")):
             self.milepay.write(lambda: self.book.reject_change_order(order["id"]),
                                message="Change order rejected.")  # fmt: skip
+
+    def action_payments(self) -> None:
+        """The payments of the selected contract: e corrects one, x deletes one."""
+        from tui.modals.payments import PaymentsModal
+
+        row = self.selected
+        if row is not None:
+            self.app.push_screen(PaymentsModal("contract", row["id"], f"{row['client']} / {row['title']}",
+                                               today=self._today()))  # fmt: skip
 
     def action_milestones(self) -> None:
         """Show this contract's milestones on the milestones screen."""

@@ -68,6 +68,8 @@ class MilestonesScreen(ListScreen):
         Binding("x", "delete", "Delete", show=False, id="milestone-delete"),
         Binding("U", "undo_step", "Undo chase step", show=False, id="milestone-undo-step"),
         Binding("A", "toggle_all", "Show all", show=False, id="milestone-all"),
+        Binding("$", "payments", "Payments", show=False, id="milestone-payments"),
+        Binding("T", "split", "Split transfer", show=False, id="milestone-split"),
         *LIST_KEYS,
     ]
 
@@ -188,7 +190,8 @@ class MilestonesScreen(ListScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Each action only where it applies to the selected milestone."""
-        if action not in ("pay", "delivered", "invoiced", "hold", "edit", "delete", "promise"):
+        if action not in ("pay", "delivered", "invoiced", "hold", "edit", "delete", "promise",
+                          "payments", "split"):  # fmt: skip
             return True
         row = self.selected
         if row is None:
@@ -353,6 +356,35 @@ class MilestonesScreen(ListScreen):
 
         self.app.push_screen(ConfirmModal(f"Delete the milestone {self._label(row)}?", yes="Delete",
                                           no="Keep"), answered)  # fmt: skip
+
+    def action_payments(self) -> None:
+        """The payments of the selected milestone: e corrects one, x deletes one."""
+        from tui.modals.payments import PaymentsModal
+
+        row = self.selected
+        if row is not None:
+            self.app.push_screen(PaymentsModal("milestone", row["milestone_id"], self._label(row),
+                                               today=self._today()))  # fmt: skip
+
+    def action_split(self) -> None:
+        """One transfer over the open invoiced milestones of the selected milestone's client."""
+        from tui.modals.split_payment import SplitPaymentForm
+
+        row = self.selected
+        if row is None:
+            return
+        client, cid, currency = row["client"], row["client_id"], row["currency"]
+
+        def open_form(open_rows: list[dict[str, Any]]) -> None:
+            if not open_rows:
+                self.notify(f"No invoiced milestone of {client} is open in {currency}.",
+                            markup=False)  # fmt: skip
+                return
+            self.app.push_screen(SplitPaymentForm(client=client, currency=currency,
+                                                  open_rows=open_rows, today=self._today(),
+                                                  save=self.book.record_split))  # fmt: skip
+
+        self.milepay.read(lambda: self.book.open_billed_milestones(cid, currency), open_form)
 
     def action_toggle_all(self) -> None:
         """Include paid, cancelled and written-off milestones, or not."""

@@ -61,12 +61,15 @@ from tui.store.exchange.spec import (
     guard_text,
 )
 from tui.store.files import make_private_dir, private_umask
+from tui.store.schema import TABLES
 from tui.store.store import Book
 
 #: the file that marks a folder as an export milepay wrote (see the module docstring)
 MARKER = ".milepay-export"
 _MARKER_FIRST_LINE = "milepay export"
-_EXPORT_FILES = frozenset({MARKER, *(s.file for s in SPECS)})
+_EXPORT_FILES = frozenset(
+    {MARKER, *(s.file for s in SPECS), "milepay.journal", *(f"{t}.parquet" for t in TABLES)}
+)
 
 _JOINS = {
     0: ("", ""),
