@@ -26,15 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tui.bank import read_proposals
 from tui.cli import _check_path, _config, _one_line, _open_book, friendly
 from tui.domain.errors import ValidationError
 
 if TYPE_CHECKING:
     from tui.analytics.bank import Proposal
     from tui.config import BankProfile
-
-_PROFILE_FIELDS = ("date", "amount", "credit", "debit", "counterparty", "reference",
-                   "date_format", "locale")  # fmt: skip
 
 
 @click.group("bank")
@@ -44,29 +42,12 @@ def bank() -> None:
 
 def _profile(name: str | None) -> BankProfile | None:
     """The ``[bank.NAME]`` profile of the config file (None without ``--profile``)."""
-    from tui.config import BankProfile
+    from tui.bank import profile_named
 
-    if name is None:
-        return None
-    profiles = _config().bank
-    if name not in profiles:
-        known = ", ".join(sorted(profiles)) or "none"
-        raise ValidationError("--profile", f"there is no [bank.{name}] in the config file "
-                              f"(profiles: {known}); see 'milepay where'")  # fmt: skip
-    return BankProfile.from_table(name, profiles[name])
-
-
-def read_proposals(book: Any, path: Path, profile: BankProfile | None) -> list[Proposal]:
-    """Read the statement and propose a match for each line (the app's review uses it too)."""
-    from tui.analytics.bank import match_statement, statement_lines
-
-    raw = book.read_statement(path, profile)
-    fields = {k: getattr(profile, k) for k in _PROFILE_FIELDS} if profile is not None else {}
-    lines = statement_lines(raw, fields)
-    frames = book.frames(lean=True)
-    recorded = book.recorded_fingerprints(lines["fingerprint"].to_list())
-    return match_statement(lines, frames, frames.settings.today(), recorded,
-                           currency=profile.currency if profile is not None else "")  # fmt: skip
+    try:
+        return profile_named(_config().bank, name)
+    except ValidationError as exc:
+        raise ValidationError("--profile", exc.reason) from None
 
 
 @bank.command("import")

@@ -70,6 +70,7 @@ class MilestonesScreen(ListScreen):
         Binding("A", "toggle_all", "Show all", show=False, id="milestone-all"),
         Binding("$", "payments", "Payments", show=False, id="milestone-payments"),
         Binding("T", "split", "Split transfer", show=False, id="milestone-split"),
+        Binding("B", "bank_review", "Bank statement", show=False, id="milestone-bank"),
         *LIST_KEYS,
     ]
 
@@ -365,6 +366,12 @@ class MilestonesScreen(ListScreen):
         if row is not None:
             self.app.push_screen(PaymentsModal("milestone", row["milestone_id"], self._label(row),
                                                today=self._today()))  # fmt: skip
+
+    def action_bank_review(self) -> None:
+        """Read a bank statement, review its proposals, record the ticked ones."""
+        from tui.modals.bank_review import open_review
+
+        open_review(self.app)
 
     def action_split(self) -> None:
         """One transfer over the open invoiced milestones of the selected milestone's client."""
