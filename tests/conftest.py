@@ -145,6 +145,7 @@ LONG_FIRST = (
     "test_forecast_props.py",
     "test_reliability_fuzz.py",
     "test_exchange_guard.py",
+    "test_audit.py",
     "test_reliability_contention.py",
     "test_reliability_kill.py",
     "test_fees_props.py",
