@@ -136,6 +136,28 @@ def test_invoice_files_and_contract_documents_are_checked_and_kept_absolute(
     out = export_folder(book, tmp_path / "out")
     text = next(p for p in out if p.name == "contracts.csv").read_text()
     assert text.splitlines()[0].endswith(",document")
+    assert text.splitlines()[1].endswith(",files/contracts-1-signed.pdf")  # copied, relative
+    copied = tmp_path / "out" / "files" / "milestones-1-INV-1.pdf"
+    assert copied.read_bytes() == b"%PDF invoice" and copied.stat().st_mode & 0o777 == 0o600
     again = Book.open(tmp_path / "again.duckdb")
-    import_folder(again, tmp_path / "out")  # absolute paths round-trip from another folder
-    assert again.rows("milestones")[0]["invoice_file"] == str(folder / "docs" / "INV-1.pdf")
+    import_folder(again, tmp_path / "out")  # the export is whole: its files come with it
+    assert again.rows("milestones")[0]["invoice_file"] == str(copied)
+    export_folder(book, tmp_path / "out", force=True)  # an export with files is ours to replace
+
+
+def test_an_imported_folder_cannot_attach_files_from_elsewhere(tmp_path: Path, book: Book) -> None:
+    """A folder from someone else naming ~/.ssh/id_rsa or ../secret is refused: cron would
+    mail what is attached to whoever the same folder names as the contact."""
+    secret = tmp_path / "secret_key"
+    secret.write_text("private", encoding="utf-8")
+    folder = base_folder(
+        tmp_path / "in",
+        contracts=f"client,title,currency,total_fee,document\nAcme,Website,EUR,3000.00,{secret}\n"
+        "Globex,Audit,GBP,1000.00,\n",
+        milestones="client,contract,seq,title,amount,due_date,invoice_file\n"
+        "Acme,Website,1,Design,1000.00,2026-10-01,../secret_key\n",
+    )
+    problems = refused(book, folder)
+    assert len(problems) == 2
+    assert all("is outside the imported folder" in p for p in problems)
+    assert book.rows("contracts") == []

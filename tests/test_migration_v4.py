@@ -168,3 +168,17 @@ def test_undo_chase_step_removes_only_the_last_one(book: Book) -> None:
     gone = book.undo_chase_step(mid, event_id=second)
     assert (gone["step"], gone["date"]) == ("firm", day(2026, 10, 15))
     assert [r["id"] for r in book.rows("chase_events")] == [first]
+
+
+def test_a_relative_base_still_gives_an_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """milepay import in (a relative folder): the book keeps /abs/in/docs/INV-1.pdf, never
+    in/docs/INV-1.pdf, which cron would look for in its own working folder."""
+    from tui.store.files import readable_file
+
+    (tmp_path / "in" / "docs").mkdir(parents=True)
+    (tmp_path / "in" / "docs" / "INV-1.pdf").write_bytes(b"%PDF")
+    monkeypatch.chdir(tmp_path)
+    got = readable_file("docs/INV-1.pdf", "invoice_file", base=Path("in"))
+    assert got == str(tmp_path / "in" / "docs" / "INV-1.pdf")

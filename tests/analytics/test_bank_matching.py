@@ -99,7 +99,7 @@ def _book() -> MemoryBook:
 
 def test_rules_in_order_with_open_amounts_used_up() -> None:
     raw = _raw([
-        ("02.11.2026", "200,00", "Someone", "Rechnung NW-1 Teil"),  # part of NW-1 (300)
+        ("02.11.2026", "200,00", "Someone", "Rechnung NW-1 Teil"),  # part of NW-1, stranger
         ("03.11.2026", "100,00", "Northwind Ltd", "Rest NW-1"),  # the rest: NW-1 is "NW-1"
         ("04.11.2026", "500,00", "Northwind Ltd", "Okt"),  # NW-13 by amount
         ("05.11.2026", "1.050,00", "Northwind Ltd", "Okt"),  # 450 + 600
@@ -109,13 +109,17 @@ def test_rules_in_order_with_open_amounts_used_up() -> None:
     got = [(p.status, p.confidence, [(a.invoice_no, str(a.amount)) for a in p.allocations])
            for p in props]  # fmt: skip
     assert got == [
-        ("match", "unambiguous", [("NW-1", "200.00")]),
+        ("match", "ambiguous", [("NW-1", "200.00")]),  # a part payment from a stranger
         ("match", "unambiguous", [("NW-1", "100.00")]),
         ("match", "unambiguous", [("NW-13", "500.00")]),
         ("match", "unambiguous", [("NW-2", "450.00"), ("NW-12", "600.00")]),
         ("unmatched", "", []),
     ]
-    assert props[0].reason == "invoice NW-1 in the reference; part payment of 300.00 EUR open"
+    assert props[0].reason == (
+        "invoice NW-1 in the reference; part payment of 300.00 EUR open; "
+        "the payer's name is not the client's or a contact's"
+    )
+    assert props[1].reason == "invoice NW-1 in the reference; pays it in full"
 
 
 def test_recorded_lines_and_debits_are_never_proposed() -> None:

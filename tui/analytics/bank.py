@@ -63,7 +63,7 @@ import polars as pl
 
 from tui.analytics.base import BookData, milestone_facts
 from tui.domain.errors import ValidationError
-from tui.domain.money import format_amount
+from tui.domain.money import MAX_AMOUNT, format_amount
 
 #: the usual header names of each column, as German and British banks write them (lower case)
 USUAL_NAMES: dict[str, tuple[str, ...]] = {
@@ -283,6 +283,8 @@ def parse_amount(text: str, locale: str, where: str) -> Decimal:
                               "it; give the bank's locale in its [bank.NAME] profile") from None  # fmt: skip
     if value != value.quantize(CENT):
         raise ValidationError(where, f"'{text.strip()}' has more than two decimal places")
+    if abs(value) > MAX_AMOUNT:
+        raise ValidationError(where, f"'{text.strip()}' is too large for an amount")
     value = value.quantize(CENT)
     return -value if negative else value
 
@@ -475,7 +477,7 @@ def match_statement(lines: pl.DataFrame, book: BookData, as_of: dt.date,
             out[r["line"]] = Proposal(**base, status="debit", reason="money out: never a payment")
             continue
         live = {mid: m for mid, m in info.items() if open_left[mid] > 0}
-        proposal = (_by_invoice(base, amount, live, open_left)
+        proposal = (_by_invoice(base, amount, live, open_left, payer_clients)
                     or _by_amount(base, amount, live, open_left, payer_clients)
                     or _by_subset(base, amount, live, open_left, payer_clients)
                     or Proposal(**base, status="unmatched",
@@ -501,8 +503,14 @@ def _money(value: Decimal, currency: str = "") -> str:
 
 
 def _by_invoice(base: dict[str, Any], amount: Decimal, live: Mapping[int, Mapping[str, Any]],
-                open_left: Mapping[int, Decimal]) -> Proposal | None:  # fmt: skip
-    """Rule 1: invoice numbers found in the reference."""
+                open_left: Mapping[int, Decimal], payer_clients: Any) -> Proposal | None:  # fmt: skip
+    """Rule 1: invoice numbers found in the reference.
+
+    Paying exactly what is open on them is unambiguous whoever paid (a parent company pays
+    too). A part payment is unambiguous only from a payer whose name matches the client or a
+    contact: a stranger's small credit whose reference happens to hold a short invoice
+    number (``Refund 302-11-998`` and invoice ``11``) is proposed, never applied on its own.
+    """
     text = f"{base['reference']} {base['counterparty']}".casefold()
     found = [m for m in live.values() if m["invoice_no"]
              and re.search(rf"(?<![0-9a-z]){re.escape(m['invoice_no'].casefold())}(?![0-9a-z])",
@@ -528,11 +536,13 @@ def _by_invoice(base: dict[str, Any], amount: Decimal, live: Mapping[int, Mappin
         if part > 0:
             allocs.append(_alloc(m, part, open_left[m["milestone_id"]]))
             left -= part
-    confidence = UNAMBIGUOUS if len(found) == 1 else AMBIGUOUS
+    known_payer = found[0]["client_id"] in payer_clients(base["counterparty"])
+    confidence = UNAMBIGUOUS if len(found) == 1 and known_payer else AMBIGUOUS
+    payer = "" if known_payer else "; the payer's name is not the client's or a contact's"
     return Proposal(**base, status="match", confidence=confidence, allocations=tuple(allocs),
                     alternatives=0 if len(found) == 1 else len(found),
                     reason=f"invoice {numbers} in the reference; part payment of "
-                    f"{_money(total, cur)} open")  # fmt: skip
+                    f"{_money(total, cur)} open{payer}")  # fmt: skip
 
 
 def _by_amount(base: dict[str, Any], amount: Decimal, live: Mapping[int, Mapping[str, Any]],

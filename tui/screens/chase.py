@@ -112,9 +112,17 @@ class ChaseScreen(ListScreen):
         status = frames.contracts.select(
             pl.col("id").alias("contract_id"), pl.col("status").alias("contract_status")
         )
+        # the newest logged step of each milestone, whatever its date: what U would undo
+        newest = (
+            frames.chase_events.sort("date", "id")
+            .group_by("milestone_id")
+            .agg(pl.col("id").last().alias("undo_event_id"), pl.col("step").last().alias("undo_step"),
+                 pl.col("date").last().alias("undo_date"))
+        )  # fmt: skip
         frame = (
             pl.concat([queue, held], how="diagonal_relaxed")
             .join(status, on="contract_id", how="left")
+            .join(newest, on="milestone_id", how="left")
             .with_columns(
                 pl.col("milestone_id").cast(pl.String).alias("key"),
                 pl.format("#{} {}", "seq", "milestone").alias("label"),
@@ -192,7 +200,7 @@ class ChaseScreen(ListScreen):
             return True
         row = self.selected
         if action == "undo_step":
-            return True if row is not None and row.get("last_step") else None
+            return True if row is not None and row.get("undo_event_id") is not None else None
         if action == "hold":
             return not self.show_held and (True if row is not None else None)
         if action == "release":
@@ -290,15 +298,16 @@ class ChaseScreen(ListScreen):
         from tui.modals.confirm import ConfirmModal
 
         row = self.selected
-        if row is None or not row.get("last_step"):
+        if row is None or row.get("undo_event_id") is None:
             return
-        mid, step, on = row["milestone_id"], row["last_step"], row["last_chased_on"]
+        mid, step, on = row["milestone_id"], row["undo_step"], row["undo_date"]
+        event = row["undo_event_id"]  # the one shown: refused if another came in since
         question = (f"Undo the {step} step logged on {on} for {_label(row)}?\n"
                     "Only the log entry is removed: a message already sent is not recalled.")  # fmt: skip
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.milepay.write(lambda: self.book.undo_chase_step(mid),
+                self.milepay.write(lambda: self.book.undo_chase_step(mid, event_id=event),
                                    message=f"Undone: the {step} step of {on} for {_label(row)}.")  # fmt: skip
 
         self.app.push_screen(ConfirmModal(question, yes="Undo it", no="Keep it"), answered)

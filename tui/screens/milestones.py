@@ -101,6 +101,7 @@ class MilestonesScreen(ListScreen):
             .agg(
                 pl.col("step").last().alias("last_step"),
                 pl.col("date").last().alias("last_chased_on"),
+                pl.col("id").last().alias("last_event_id"),
             )
         )
         frame = (
@@ -312,10 +313,11 @@ class MilestonesScreen(ListScreen):
             self.notify("No chase step is logged for this milestone.", markup=False)
             return
         mid, step, on = row["milestone_id"], row["last_step"], row["last_chased_on"]
+        event = row["last_event_id"]  # the one shown: refused if another came in since
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.milepay.write(lambda: self.book.undo_chase_step(mid),
+                self.milepay.write(lambda: self.book.undo_chase_step(mid, event_id=event),
                                    message=f"Undone: the {step} step of {on}.")  # fmt: skip
 
         self.app.push_screen(ConfirmModal(f"Undo the {step} step logged on {on} for {row['label']}?\n"

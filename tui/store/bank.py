@@ -173,10 +173,11 @@ class BankMixin:
         ``reference`` and ``allocations`` (``[(milestone_id, amount), ...]``). A line recorded
         before is skipped; an allocation that would overpay refuses the whole write.
         """
-        from tui.domain.dates import today
+        from tui.store.store import _read_settings
 
         added: list[int] = []
         with self.writing() as con:  # type: ignore[attr-defined]
+            today = _read_settings(con).today()  # the book's timezone
             for match in matches:
                 fp = str(match["fingerprint"])
                 if con.execute("SELECT 1 FROM bank_lines WHERE fingerprint = ?", [fp]).fetchone():
@@ -189,7 +190,7 @@ class BankMixin:
                                        "add up to its amount; nothing was recorded")  # fmt: skip
                 ids = [_pay(con, mid, amount, match) for mid, amount in allocations]
                 upsert(con, "bank_lines", {
-                    "fingerprint": fp, "recorded_on": today(), "payment_id": ids[0],
+                    "fingerprint": fp, "recorded_on": today, "payment_id": ids[0],
                     "booked_on": match["booked_on"], "amount": Decimal(match["amount"]),
                     "counterparty": str(match.get("counterparty") or ""),
                     "reference": str(match.get("reference") or ""),

@@ -74,7 +74,7 @@ def readable_file(text: str, field: str, *, base: Path | None = None) -> str:
         raise ValidationError(field, f"{raw}: no such home folder") from None
     if not path.is_absolute():
         path = (base or Path.cwd()) / path
-    path = Path(os.path.normpath(path))
+    path = Path(os.path.abspath(path))  # absolute even when ``base`` was relative
     try:
         info = path.stat()
     except FileNotFoundError:

@@ -131,7 +131,11 @@ class _ArrowStream:
 
 
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
-    """Insert a whole frame by column name (fast path for imports and generated books)."""
+    """Insert a whole frame by column name (generated benchmark books).
+
+    Not audited: it is never used inside a user's write (imports go through the exchange
+    writer, which records the ids it adds).
+    """
     if df.height == 0:
         return
     view = f"_bulk_{table}"

@@ -138,6 +138,15 @@ class _Checker(_ConfigurationChecks):
             self._err(row, column, exc.reason)
             row.record = None
             return
+        # a folder from someone else must not make milepay mail any file of the user's (cron
+        # sends what is attached): only files inside the imported folder are taken
+        if self.folder is not None and not Path(path).resolve().is_relative_to(
+            self.folder.resolve()
+        ):
+            self._err(row, column, f"{path} is outside the imported folder: put the file in it "
+                      "(or set it in the app)")  # fmt: skip
+            row.record = None
+            return
         row.record = dataclasses.replace(row.record, **{column: path})
 
     def _due_from_terms(self, row: _Row, merged: dict[str, Any], bad: set[str]) -> None:

@@ -141,6 +141,7 @@ def export_folder(book: Book, folder: Path, *, force: bool = False) -> list[Path
     fresh = Path(tempfile.mkdtemp(prefix=".milepay-export-", dir=parent))
     try:
         with private_umask():
+            tables = [(spec, _with_copied_files(fresh, spec, rows)) for spec, rows in tables]
             for spec, rows in tables:
                 _write_csv(fresh / spec.file, spec, rows)
             _write_new(fresh / MARKER, _marker_text())
@@ -151,6 +152,36 @@ def export_folder(book: Book, folder: Path, *, force: bool = False) -> list[Path
         raise
     _fsync_dir(parent)
     return [folder / spec.file for spec, _ in tables]
+
+
+#: file -> its column naming a file messages attach (copied into the export: see below)
+_FILE_COLUMNS = {"contracts.csv": "document", "milestones.csv": "invoice_file"}
+#: the folder of the export that holds those files
+FILES_DIR = "files"
+
+
+def _with_copied_files(
+    fresh: Path, spec: _Spec, rows: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Copy the invoice files and contract documents into ``files/`` of the export and name
+    them relative to it, so the export is whole (a backup that restores its attachments) and
+    an import takes files only from inside the folder it reads. A file that is gone keeps its
+    path as it was (the import then names it as missing)."""
+    column = _FILE_COLUMNS.get(spec.file)
+    if column is None:
+        return rows
+    at = spec.columns.index(column)
+    out = []
+    for row in rows:
+        value = row[at]
+        source = Path(value) if value else None
+        if source is not None and source.is_file():
+            target = fresh / FILES_DIR / f"{spec.table}-{len(out) + 1}-{source.name}"
+            make_private_dir(target.parent)
+            shutil.copyfile(source, target)
+            row = (*row[:at], f"{FILES_DIR}/{target.name}", *row[at + 1 :])
+        out.append(row)
+    return out
 
 
 def _marker_text() -> str:
@@ -202,6 +233,12 @@ def _check_ours(folder: Path) -> None:
     foreign = []
     for entry in sorted(os.listdir(folder)):
         mode = os.lstat(folder / entry).st_mode
+        if (  # the attachments an export copied
+            entry == FILES_DIR
+            and stat.S_ISDIR(mode)
+            and all(stat.S_ISREG(os.lstat(f).st_mode) for f in (folder / entry).iterdir())
+        ):
+            continue
         if entry not in _EXPORT_FILES or not stat.S_ISREG(mode):
             foreign.append(entry)
     if foreign:
