@@ -182,3 +182,27 @@ def test_a_relative_base_still_gives_an_absolute_path(
     monkeypatch.chdir(tmp_path)
     got = readable_file("docs/INV-1.pdf", "invoice_file", base=Path("in"))
     assert got == str(tmp_path / "in" / "docs" / "INV-1.pdf")
+
+
+def test_an_invoice_number_names_one_invoice(book: Book) -> None:
+    """A number already used is refused on invoicing, editing and adding, naming its holder."""
+    cid = book.add_client(Client(name="Kettle"))
+    kid = book.add_contract(
+        cid,
+        Contract(title="Site", currency="EUR", total_fee=D("2000.00")),
+        [
+            Milestone(seq=1, title="A", amount=D("1000.00"), due_date=day(2026, 11, 1)),
+            Milestone(seq=2, title="B", amount=D("1000.00"), due_date=day(2026, 12, 1)),
+        ],
+    )
+    m1, m2 = (r["id"] for r in book.rows("milestones", "contract_id = ?", [kid]))
+    book.mark_invoiced(m1, "2026-043", day(2026, 11, 1))
+    with pytest.raises(ValidationError) as err:
+        book.mark_invoiced(m2, "2026-043", day(2026, 11, 2))
+    assert err.value.field == "invoice_no"
+    assert err.value.reason == "2026-043 is already the invoice of Kettle / Site #1"
+    with pytest.raises(ValidationError, match="already the invoice of Kettle / Site #1"):
+        book.add_milestone(kid, Milestone(seq=3, title="C", amount=D("5.00"),
+                                          due_date=day(2026, 12, 1), invoice_no="2026-043"))  # fmt: skip
+    book.mark_invoiced(m1, "2026-043", day(2026, 11, 3))  # its own number again: fine
+    assert book.rows("milestones", "id = ?", [m2])[0]["invoice_no"] == ""

@@ -17,9 +17,10 @@ D = Decimal
 ON = dt.date(2026, 11, 20)
 
 
-def _milestone(seq: int, title: str, amount: str, due: str, status: str = "invoiced") -> Milestone:
+def _milestone(seq: int, title: str, amount: str, due: str, status: str = "invoiced",
+               invoice_no: str = "") -> Milestone:  # fmt: skip
     return Milestone.parse({"seq": str(seq), "title": title, "amount": amount, "due_date": due,
-                            "status": status, "invoice_no": f"INV-{seq}",
+                            "status": status, "invoice_no": invoice_no or f"INV-{seq}",
                             "invoiced_on": "2026-09-01"})  # fmt: skip
 
 
@@ -36,7 +37,7 @@ def _setup(book: Book) -> dict[str, int]:
     ])  # fmt: skip
     book.add_contract(beta, Contract.parse({"title": "Shop", "currency": "EUR",
                                             "total_fee": "500.00"}),
-                      [_milestone(1, "Logo", "500.00", "2026-09-20")])  # fmt: skip
+                      [_milestone(1, "Logo", "500.00", "2026-09-20", invoice_no="B-1")])  # fmt: skip
     ids = {m["title"]: m["id"] for m in book.rows("milestones")}
     return {**ids, "acme": acme, "beta": beta}
 

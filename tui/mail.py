@@ -36,6 +36,11 @@ Amounts
     a file is attached when none is. A file is "the invoice" when it is the row's
     ``invoice_file`` and "the contract" when it is the row's ``document``; any other file is
     named by its file name alone.
+``$work_paused``
+    ``I have paused work on the project until payment is received.`` only when the contract
+    of one of the milestones is ``paused`` (the firm step offers to pause it), else empty: a
+    message never tells a client that work stopped when it did not (a cron job never pauses
+    a contract).
 ``$items``
     One line per milestone: ``- Invoice 2026-043, Online ordering, due 2026-11-19:
     2,160.00 EUR open`` (without an invoice number the line starts at the milestone).
@@ -122,7 +127,7 @@ from tui.domain.money import client_money
 PLACEHOLDERS = (
     "client", "contact", "milestone", "amount", "due_date", "days_past_due", "invoice_no",
     "late_fee", "business_name", "attachments", "invoice_amount", "paid", "open",
-    "total_claimed", "statutory_basis", "items",
+    "total_claimed", "statutory_basis", "items", "work_paused",
 )  # fmt: skip
 #: the laws behind the ``statutory`` late-fee presets (SPEC 4.3), for ``$statutory_basis``
 STATUTORY_LAWS = {
@@ -326,6 +331,11 @@ def group_values(rows: Sequence[Mapping[str, Any]], business_name: str, *, local
         "total_claimed": _money(_sums(rows, lambda r: _open(r) + _fee(r)), locale),
         "statutory_basis": " ".join(bases),
         "items": "\n".join(_item(r, locale) for r in rows),
+        "work_paused": (
+            "I have paused work on the project until payment is received."
+            if any(r.get("contract_status") == "paused" for r in rows)
+            else ""
+        ),
     }
 
 

@@ -66,7 +66,8 @@ class Message:
 
 
 def with_files(queue: pl.DataFrame, book: BookData) -> pl.DataFrame:
-    """Queue rows with the milestone's ``invoice_file`` and the contract's ``document``."""
+    """Queue rows with the milestone's ``invoice_file``, the contract's ``document`` and its
+    ``contract_status``."""
     out = queue
     if "invoice_file" not in out.columns:
         files = _column(book.milestones, "invoice_file").rename({"id": "milestone_id"})
@@ -74,6 +75,11 @@ def with_files(queue: pl.DataFrame, book: BookData) -> pl.DataFrame:
     if "document" not in out.columns:
         docs = _column(book.contracts, "document").rename({"id": "contract_id"})
         out = out.join(docs, on="contract_id", how="left")
+    if "contract_status" not in out.columns:  # $work_paused says so only when it is
+        status = book.contracts.select(
+            pl.col("id").alias("contract_id"), pl.col("status").alias("contract_status")
+        )
+        out = out.join(status, on="contract_id", how="left")
     return out.with_columns(pl.col("invoice_file", "document").fill_null(""))
 
 

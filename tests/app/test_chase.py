@@ -393,3 +393,18 @@ async def test_mail_setup_writes_the_config_file_not_the_book(
     assert config.mail == MailConfig(host="smtp.example.com", port=2525, security="starttls",
                                      from_addr="mara@lindqvist.example", password_file=secret)  # fmt: skip
     assert reopen().change_count() == count
+
+
+async def test_firm_not_paused_does_not_say_work_is_paused(demo: Book, reopen) -> None:
+    """n to pausing: the contract stays active and the message says nothing about a pause
+    (it would be false); the rest of the firm message is there."""
+    app = MilepayApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_queue(pilot, "polaris")
+        row = screen.selected
+        await press(pilot, "m", "n")
+        assert isinstance(app.screen, ComposeModal)
+        body = body_of(app)
+        assert "still unpaid" in body and "paused" not in body
+        assert "\n\n\n" not in body  # the empty sentence leaves no hole
+    assert reopen().get("contracts", row["contract_id"])["status"] == "active"

@@ -577,8 +577,8 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     "firm": (
         "Overdue payment: $milestone ($client)",
         "Dear $contact,\n\nDespite my reminder, the following is still unpaid:\n\n$items\n\n"
-        "Amount open: $open. Late fees accrued so far: $late_fee.\nI have paused work on the "
-        "project until payment is received. $attachments\n\nRegards,\n$business_name",
+        "Amount open: $open. Late fees accrued so far: $late_fee.\n$work_paused\n$attachments"
+        "\n\nRegards,\n$business_name",
     ),
     "escalate": (
         "Unpaid: $milestone for $client, ref. $invoice_no",

@@ -229,12 +229,13 @@ class ChaseScreen(ListScreen):
         from tui.modals.confirm import ConfirmModal
 
         if row["step"] == "firm" and row.get("contract_status") == "active":
-            question = (f"The firm reminder says work is paused until payment.\n"
+            question = (f"The firm reminder can say that work is paused until payment.\n"
                         f"Set the contract \"{row['contract']}\" of {row['client']} to paused now?")  # fmt: skip
             ask = ConfirmModal(question, yes="Pause it", no="Not now")
             if await self.app.push_screen_wait(ask):
                 self.milepay.write(lambda: self.book.set_contract_status(row["contract_id"], "paused"),
                                    message=f"Contract {row['contract']} paused.")  # fmt: skip
+                row = {**row, "contract_status": "paused"}  # the message may say so now
         elif row["step"] == "legal":
             text = legal_text(row, self.extra.settings.home_currency)
             text.append("\n\nCompose the final notice?")
@@ -256,6 +257,9 @@ class ChaseScreen(ListScreen):
                 )
                 if await self.app.push_screen_wait(ask):
                     rows = group
+        if row.get("contract_status") == "paused":  # just paused: the frame does not know yet
+            rows = [{**r, "contract_status": "paused"} if r["contract_id"] == row["contract_id"]
+                    else r for r in rows]  # fmt: skip
         self._open_composer(rows)
 
     def _open_composer(self, rows: list[dict[str, Any]]) -> None:

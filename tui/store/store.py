@@ -256,7 +256,11 @@ class Book(PaymentsMixin, BankMixin, BookFile):
             seqs = [m.seq for m in milestones or []]
             if len(seqs) != len(set(seqs)):
                 raise ValidationError("seq", "two milestones have the same sequence number")
+            numbers = [m.invoice_no.strip() for m in milestones or [] if m.invoice_no.strip()]
+            if len(numbers) != len(set(numbers)):
+                raise ValidationError("invoice_no", "two milestones have the same invoice number")
             for m in milestones or []:
+                _check_invoice_no(con, m.invoice_no, None)
                 mrow = m.as_row()
                 mrow["invoice_file"] = readable_file(m.invoice_file, "invoice_file")
                 insert(con, "milestones", {"contract_id": kid, **mrow})
@@ -297,6 +301,7 @@ class Book(PaymentsMixin, BankMixin, BookFile):
         with self.writing() as con:
             exists(con, "contracts", contract_id)
             _check_seq(con, contract_id, milestone.seq, None)
+            _check_invoice_no(con, milestone.invoice_no, None)
             row = milestone.as_row()
             row["invoice_file"] = readable_file(milestone.invoice_file, "invoice_file")
             return insert(con, "milestones", {"contract_id": contract_id, **row})
@@ -314,7 +319,9 @@ class Book(PaymentsMixin, BankMixin, BookFile):
         }
         with self.writing() as con:
             row = fetch_dict(
-                con, "SELECT contract_id, invoice_file FROM milestones WHERE id = ?", [milestone_id]
+                con,
+                "SELECT contract_id, invoice_file, invoice_no FROM milestones WHERE id = ?",
+                [milestone_id],
             )
             if row is None:
                 raise NotFoundError(f"there is no milestone with id {milestone_id}")
@@ -322,6 +329,8 @@ class Book(PaymentsMixin, BankMixin, BookFile):
             if written["invoice_file"] != row["invoice_file"]:  # checked when set or changed
                 written["invoice_file"] = readable_file(written["invoice_file"], "invoice_file")
             _check_seq(con, row["contract_id"], milestone.seq, milestone_id)
+            if milestone.invoice_no.strip() != row["invoice_no"]:  # a book may hold old twins
+                _check_invoice_no(con, milestone.invoice_no, milestone_id)
             paid = _paid(con, milestone_id)
             if milestone.amount < paid:
                 raise RefusedError(
@@ -426,6 +435,7 @@ class Book(PaymentsMixin, BankMixin, BookFile):
                 raise RefusedError(
                     f"a {row['status'].replace('_', ' ')} milestone cannot be invoiced"
                 )
+            _check_invoice_no(con, invoice_no, milestone_id)
             due = due_date or terms_due_date(invoiced_on, row["terms"])
             check_due_after_invoice(invoiced_on, due)
             update(
@@ -938,6 +948,22 @@ def _check_seq(
     ).fetchone()
     if row:
         raise ValidationError("seq", f"this contract already has a milestone number {seq}")
+
+
+def _check_invoice_no(con: duckdb.DuckDBPyConnection, invoice_no: str, own_id: int | None) -> None:
+    """An invoice number names one invoice: refuse one another milestone already has."""
+    number = (invoice_no or "").strip()
+    if not number:
+        return
+    row = con.execute(
+        "SELECT cl.name, c.title, m.seq FROM milestones m JOIN contracts c ON c.id = m.contract_id "
+        "JOIN clients cl ON cl.id = c.client_id WHERE m.invoice_no = ? AND m.id IS DISTINCT FROM ?",
+        [number, own_id],
+    ).fetchone()
+    if row:
+        raise ValidationError(
+            "invoice_no", f"{number} is already the invoice of {row[0]} / {row[1]} #{row[2]}"
+        )
 
 
 def _paid(con: duckdb.DuckDBPyConnection, milestone_id: int) -> Decimal:
