@@ -8,11 +8,11 @@ The demo's chase queue at that day, worked out from tui/store/demo.py (and shown
     Bright Ideas [Studio] & Co  escalate  #2 Design sign-off      2400.00 EUR  (dana@…)
     Fjord Media AS              legal     #2 Build                1800.00 EUR  kari@fjordmedia.example
     Hollis & Marsh Ltd          escalate  #4 Catalogue migration  1500.00 GBP  edward@hollismarsh.example
-    Polaris Health Inc.         firm      #3 iOS beta             4500.00 USD  ap@polarishealth.example
     Kettle Corner Café          reminder  #3 Online ordering      1200.00 EUR  lea@kettlecorner.example
 
-so 7 milestones; University of Lindenfeld's step (grace) is waiting. ``send`` holds the two
-legal notices back unless ``--step legal`` asks for them (4 messages, 4 milestones). Mail goes to a local
+so 6 milestones; University of Lindenfeld's step (grace) and Polaris Health's firm step
+(its client promised to pay by 2026-11-28: the ladder waits) are waiting. ``send`` holds the two
+legal notices back unless ``--step legal`` asks for them (3 messages, 3 milestones). Mail goes to a local
 aiosmtpd server (``smtp_server`` in conftest.py) through a config file the test writes
 (``$MILEPAY_CONFIG``); confirmed servers live in a temp file (``$MILEPAY_MAIL_SERVERS_CONFIRMED``).
 """
@@ -47,7 +47,6 @@ RECIPIENTS = [
     "dana@brightideas.example",
     "kari@fjordmedia.example",
     "edward@hollismarsh.example",
-    "ap@polarishealth.example",
     "lea@kettlecorner.example",
 ]
 #: the same without the legal notices, which ``send`` holds back unless asked for
@@ -121,10 +120,10 @@ def test_list_table_json_csv(demo: Book) -> None:
     legal = next(line for line in lines if "#4 Brand guidelines, #5 Templates pack" in line)
     assert legal.split()[:6] == ["Bright", "Ideas", "[Studio]", "&", "Co", "legal"]
     assert "Dana Fischer <dana@brightideas.example>" in legal and "5,760.00 EUR" in legal
-    assert lines[-1] == "6 messages to send (7 milestones); 1 step waiting, not due yet."
+    assert lines[-1] == "5 messages to send (6 milestones); 2 steps waiting, not due yet."
 
     data = json.loads(run("chase", "list", "--db", db, "--format", "json").stdout)
-    assert data["as_of"] == "2026-11-24" and data["waiting"] == 1
+    assert data["as_of"] == "2026-11-24" and data["waiting"] == 2
     assert [m["to_email"] for m in data["messages"]] == RECIPIENTS
     first = data["messages"][0]
     assert [m["milestone_id"] for m in first["milestones"]] == GROUPED
@@ -160,7 +159,7 @@ def test_draft_writes_private_eml_and_logs_nothing(
     assert "l on the app's chase queue" in result.stdout
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     files = sorted(out.iterdir())
-    assert len(files) == 6
+    assert len(files) == 5
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     kettle = [f for f in files if "kettle" in f.name]
     assert len(kettle) == 1 and kettle[0].name.startswith("2026-11-24-kettle-corner")
@@ -178,7 +177,7 @@ def test_draft_writes_private_eml_and_logs_nothing(
     first = kettle[0].read_bytes()
     again = run("chase", "draft", "--db", str(demo.path), "--out", str(out))
     assert again.exit_code == 0
-    assert len(list(out.iterdir())) == 12  # new names, nothing overwritten
+    assert len(list(out.iterdir())) == 10  # new names, nothing overwritten
     assert kettle[0].with_name(kettle[0].stem + "-2.eml").exists()
     assert kettle[0].read_bytes() == first
 
@@ -204,7 +203,7 @@ def test_draft_missing_attachment_skips_that_message(
     assert f"the attachment {gone} does not exist" in result.stderr
     assert "Kettle Corner Café" in result.stderr
     names = [f.name for f in out.iterdir()]
-    assert len(names) == 5 and not any("kettle" in n for n in names)
+    assert len(names) == 4 and not any("kettle" in n for n in names)
 
 
 # ---- send ------------------------------------------------------------------------------------
@@ -221,24 +220,24 @@ def test_send_delivers_logs_once_and_second_run_sends_nothing(
         "Held back: 2 legal notices (Bright Ideas [Studio] & Co, Fjord Media AS)"
     )
     assert [e.rcpt_tos for e in inbox.envelopes] == [[r] for r in NOT_LEGAL]
-    assert result.stdout.splitlines()[-1] == "4 messages sent and logged on 2026-11-24."
-    assert len(events(demo)) == before + 4
+    assert result.stdout.splitlines()[-1] == "3 messages sent and logged on 2026-11-24."
+    assert len(events(demo)) == before + 3
     legal_run = run("chase", "send", "--db", str(demo.path), "--step", "legal")
     assert legal_run.exit_code == 0, legal_run.stderr
-    assert [e.rcpt_tos for e in inbox.envelopes[4:]] == [
+    assert [e.rcpt_tos for e in inbox.envelopes[3:]] == [
         ["dana@brightideas.example"],
         ["kari@fjordmedia.example"],
     ]
     assert all(e.mail_from == ME for e in inbox.envelopes)
 
     new = events(demo)[before:]
-    assert len(new) == 7  # one event per milestone: the grouped message logs two
+    assert len(new) == 6  # one event per milestone: the grouped message logs two
     legal = [e for e in new if e["milestone_id"] in GROUPED]
     assert [(e["milestone_id"], e["step"], str(e["date"])) for e in legal] == [
         (4, "legal", "2026-11-24"),
         (5, "legal", "2026-11-24"),
     ]
-    subject = str(parsed(inbox.envelopes[4].original_content)["Subject"])
+    subject = str(parsed(inbox.envelopes[3].original_content)["Subject"])
     for e in legal:
         assert e["channel"] == "email" and e["contact"] == "Dana Fischer"
         assert e["note"] == "Sent by milepay chase send to dana@brightideas.example"
@@ -247,7 +246,7 @@ def test_send_delivers_logs_once_and_second_run_sends_nothing(
     second = run("chase", "send", "--db", str(demo.path), *ALL_STEPS)
     assert second.exit_code == 0, second.stderr
     assert second.stdout.startswith("Nothing to send on 2026-11-24")
-    assert len(inbox.envelopes) == 6 and len(events(demo)) == before + 7
+    assert len(inbox.envelopes) == 5 and len(events(demo)) == before + 6
 
 
 def test_dry_run_sends_and_logs_nothing_without_password(
@@ -262,11 +261,11 @@ def test_dry_run_sends_and_logs_nothing_without_password(
     out = result.stdout
     assert "To: Lea Brandt <lea@kettlecorner.example>" in out
     assert "Subject: Payment reminder: Online ordering (Kettle Corner Café)" in out
-    assert out.count("Attachments: none") == 6
+    assert out.count("Attachments: none") == 5
     assert "Step: legal for #4 Brand guidelines, #5 Templates pack" in out
     assert "Dear Lea Brandt," in out  # the body
     assert out.splitlines()[-1] == (
-        "Would send 6 messages; nothing sent, nothing logged (--dry-run)."
+        "Would send 5 messages; nothing sent, nothing logged (--dry-run)."
     )
     assert inbox.envelopes == [] and events(demo) == before
 
@@ -317,7 +316,9 @@ def test_refused_login_logs_nothing(
     result = run("chase", "send", "--db", str(demo.path), "--step", "reminder", "--step", "firm")
     assert result.exit_code == 1
     assert refuse.tries >= 2 and inbox.envelopes == []  # smtplib tries PLAIN, then LOGIN
-    assert result.stderr.count("refused the login for mara") == 2
+    assert (
+        result.stderr.count("refused the login for mara") == 1
+    )  # the one reminder (the firm step waits for a promise)
     assert "not sent: Kettle Corner Café · reminder" in result.stderr
     assert events(demo) == before
 
@@ -332,9 +333,9 @@ def test_missing_attachment_logs_nothing_for_that_message(
     result = run("chase", "send", "--db", str(demo.path), *ALL_STEPS)
     assert result.exit_code == 1
     assert f"the attachment {gone} does not exist" in result.stderr
-    assert [e.rcpt_tos[0] for e in inbox.envelopes] == RECIPIENTS[:5]
+    assert [e.rcpt_tos[0] for e in inbox.envelopes] == RECIPIENTS[:4]
     new = events(demo)[before:]
-    assert len(new) == 6 and KETTLE not in {e["milestone_id"] for e in new}
+    assert len(new) == 5 and KETTLE not in {e["milestone_id"] for e in new}
 
 
 def test_unconfirmed_server_sends_nothing_until_trusted(
@@ -367,7 +368,7 @@ def test_digest_mails_yourself_once_and_logs_nothing(
     got = inbox.envelopes[0]
     assert got.mail_from == ME and got.rcpt_tos == [ME]
     msg = parsed(got.original_content)
-    assert str(msg["Subject"]) == "milepay: 7 chase steps due on 2026-11-24"  # 7 milestones
+    assert str(msg["Subject"]) == "milepay: 6 chase steps due on 2026-11-24"  # 6 milestones
     body = msg.get_content()
     assert "Kettle Corner Café / Website and online ordering #3 Online ordering: reminder" in body
     assert "Waiting (not to take yet):" in body
@@ -388,12 +389,17 @@ def test_contact_without_email_logs_nothing_and_others_go(
     _, inbox, _ = server
     with demo.writing() as con:
         con.execute("UPDATE contacts SET email = '' WHERE client_id = "
-                    "(SELECT id FROM clients WHERE name = 'Polaris Health Inc.')")  # fmt: skip
-        con.execute("UPDATE clients SET email = '' WHERE name = 'Polaris Health Inc.'")
+                    "(SELECT id FROM clients WHERE name = 'Hollis & Marsh Ltd')")  # fmt: skip
+        con.execute("UPDATE clients SET email = '' WHERE name = 'Hollis & Marsh Ltd'")
     before = len(events(demo))
-    result = run("chase", "send", "--db", str(demo.path), "--step", "firm", "--step", "reminder")
+    result = run("chase", "send", "--db", str(demo.path), "--step", "escalate", "--step",
+                 "reminder")  # fmt: skip
     assert result.exit_code == 1
-    why = "not sent: Polaris Health Inc. · firm · #3 iOS beta · to Nina Alvarez: the contact has"
+    why = ("not sent: Hollis & Marsh Ltd · escalate · #4 Catalogue migration · to Edward Marsh: "
+           "the contact has")  # fmt: skip
     assert f"{why} no e-mail address" in result.stderr
-    assert [e.rcpt_tos for e in inbox.envelopes] == [["lea@kettlecorner.example"]]
-    assert [e["milestone_id"] for e in events(demo)[before:]] == [KETTLE]
+    assert [e.rcpt_tos for e in inbox.envelopes] == [
+        ["dana@brightideas.example"],
+        ["lea@kettlecorner.example"],
+    ]  # Bright Ideas escalates too; Hollis & Marsh has no address
+    assert [e["milestone_id"] for e in events(demo)[before:]] == [7, KETTLE]  # 7: Design sign-off

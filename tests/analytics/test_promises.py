@@ -122,3 +122,30 @@ def test_worst_days_late_counts_an_open_debt(book: MemoryBook) -> None:
     pay(book, owed, "2000.00", d(11, 20))
     r = client_scorecards(book.frames(), AS_OF).row(0, named=True)
     assert (r["worst_days_late"], r["oldest_overdue_days"]) == (137, None)
+
+
+def test_a_pending_promise_holds_the_ladder_until_the_day_after() -> None:
+    """Due 11-12 (12 days late on 11-24), reminder logged 11-15: firm is due on 11-22 (day 10,
+    gap 7 from 11-15). Promised for 11-28: firm waits until 11-29. Promised for 11-23 (broken
+    on 11-24): firm due now. No promise: due now."""
+    from tui.domain.model import ChaseEvent
+
+    book = MemoryBook()
+    rows = {}
+    for name, promise in (("Pending", d(11, 28)), ("Broken", d(11, 23)), ("None", None)):
+        k = setup(book, name)
+        mid = ms(book, k, 1, "100.00", d(11, 12))
+        book.log_chase(mid, ChaseEvent(date=d(11, 15), step="reminder"))
+        if promise is not None:
+            book.set_promise(mid, promise, "on the phone")
+        rows[name] = mid
+    queue = {r["milestone_id"]: r for r in chase_queue(book.frames(), AS_OF).iter_rows(named=True)}
+    pending, broken, plain = (queue[rows[n]] for n in ("Pending", "Broken", "None"))
+    assert (pending["step"], pending["step_due_on"], pending["waiting"]) == (
+        "firm",
+        d(11, 29),
+        True,
+    )
+    assert pending["promise"] == "pending" and not pending["step_due"]
+    assert (broken["step"], broken["step_due_on"], broken["step_due"]) == ("firm", d(11, 22), True)
+    assert (plain["step_due_on"], plain["step_due"]) == (d(11, 22), True)

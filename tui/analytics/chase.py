@@ -52,7 +52,9 @@ Promises
     :func:`promise_state`): ``kept`` (fully paid on or before the promised date), ``broken``
     (the promised date is before ``as_of`` and it was not), ``pending`` (the promised date is
     on or after ``as_of``, not paid yet), null without a promise. In the queue (open > 0) a
-    promise is never kept.
+    promise is never kept. A pending promise holds the ladder: the next step's
+    ``step_due_on`` is at least the day after the promised date (the client said when; a
+    firmer letter before then is unfair), so the row is waiting until the promise is broken.
 
 Contact per step
     upcoming, grace, reminder, firm: the payer, else the main contact, else the owner.
@@ -418,7 +420,13 @@ def chase_queue(
     # than min_gap_days after the last logged step of any kind
     by_threshold = pl.col("due_date") + pl.duration(days=threshold_of)
     by_gap = pl.col("last_chased_on") + pl.duration(days=gap)
-    ladder_due_on = pl.max_horizontal(by_threshold, by_gap)
+    # a pending promise to pay holds the ladder: the next step waits for the day after it
+    by_promise = (
+        pl.when(pl.col("promised_on") >= as_of)
+        .then(pl.col("promised_on") + pl.duration(days=1))
+        .otherwise(pl.lit(None, dtype=pl.Date))
+    )
+    ladder_due_on = pl.max_horizontal(by_threshold, by_gap, by_promise)
     step_due_on = (
         pl.when(step == "upcoming")
         .then(pl.col("due_date") - pl.duration(days=s.pre_due_days))

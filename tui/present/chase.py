@@ -72,7 +72,15 @@ def step_sentence(row: dict[str, Any]) -> str:
         return f"Next: {step}, due now"
     why = ""
     last, last_on = row.get("last_step"), row.get("last_chased_on")
-    if last and last_on is not None and due_on is not None and (due_on - last_on).days >= 0:
+    promised = row.get("promised_on")
+    if (
+        row.get("promise") == "pending"
+        and promised is not None
+        and due_on is not None
+        and ((due_on - promised).days == 1)
+    ):
+        why = f" (the client promised to pay by {promised})"
+    elif last and last_on is not None and due_on is not None and (due_on - last_on).days >= 0:
         why = f" (the client has time to answer the {last} of {last_on})"
     return f"Next: {step}, waiting until {due_on}{why}"
 
