@@ -96,7 +96,7 @@ def test_undo_twice_undoes_two_actions_and_never_redoes(book: Book) -> None:
     book.log_chase(ids["m1"], ChaseEvent(date=day(2026, 10, 20), step="reminder"))
     plan = book.undo_plan()
     assert plan.entry["action"] == "log_chase"
-    assert plan.describe()[0].startswith("remove chase events")
+    assert plan.describe()[0].startswith("remove the chase step #")
     book.undo(plan.entry["id"])
     assert dump(book) == renamed
     book.undo()
@@ -259,7 +259,7 @@ def test_log_and_undo_from_the_command_line(book: Book) -> None:
     assert len(book.rows("payments")) == 1
     done = runner.invoke(main, ["undo", "--db", str(book.path), "--yes"])
     assert done.exit_code == 0, done.output
-    assert "Undo #3 record payment" in done.output and "remove payments 1" in done.output
+    assert "Undo #3 record payment" in done.output and "remove the payment #1: amount 400.00, received on 2026-10-05" in done.output
     assert book.rows("payments") == []
     again = runner.invoke(main, ["log", "--db", str(book.path), "--format", "json"])
     entries = json.loads(again.output)

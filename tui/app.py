@@ -273,6 +273,7 @@ class MilepayApp(App[int]):
         """
         from tui.domain.errors import MilepayError
         from tui.modals.confirm import ConfirmModal
+        from tui.store.audit import action_name
 
         if isinstance(self.screen, ModalScreen):
             return
@@ -292,14 +293,14 @@ class MilepayApp(App[int]):
             lines = result.describe()
             shown = "\n".join(f"· {line}" for line in lines[:8])
             more = f"\n· … and {len(lines) - 8} more" if len(lines) > 8 else ""
-            question = (f"Undo {entry['action'].replace('_', ' ')} of "
+            question = (f"Undo {action_name(entry['action'])} of "
                         f"{entry['logged_at']:%Y-%m-%d %H:%M} UTC ({entry['summary']})?\n"
                         f"{shown}{more}")  # fmt: skip
 
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.write(lambda: book.undo(entry["id"]),
-                               message=f"Undone: {entry['action'].replace('_', ' ')}.")  # fmt: skip
+                               message=f"Undone: {action_name(entry['action'])}.")  # fmt: skip
 
             self.push_screen(ConfirmModal(question, yes="Undo", no="Keep"), answered)
 

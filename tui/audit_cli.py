@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from tui.cli import _fail, _one_line, _open_book, friendly
+from tui.store.audit import action_name
 
 
 def _db_option(func: Any) -> Any:
@@ -60,7 +61,7 @@ def log(ctx: click.Context, db: str | None, limit: int, fmt: str) -> None:
         return
     for r in rows:
         when = r["logged_at"].strftime("%Y-%m-%d %H:%M:%S")
-        action = r["action"].replace("_", " ")
+        action = action_name(r["action"])
         note = f" (undone by #{undone[r['id']]})" if r["id"] in undone else ""
         click.echo(_one_line(f"#{r['id']:<5} {when} UTC  {r['user_name']}@{r['host']}  "
                              f"{action}: {r['summary']}{note}"))  # fmt: skip
@@ -77,7 +78,7 @@ def undo(ctx: click.Context, db: str | None, yes: bool) -> None:
     plan = book.undo_plan()
     entry = plan.entry
     when = entry["logged_at"].strftime("%Y-%m-%d %H:%M")
-    click.echo(_one_line(f"Undo #{entry['id']} {entry['action'].replace('_', ' ')} of {when} UTC "
+    click.echo(_one_line(f"Undo #{entry['id']} {action_name(entry['action'])} of {when} UTC "
                          f"by {entry['user_name']}@{entry['host']}: {entry['summary']}"))  # fmt: skip
     for line in plan.describe():
         click.echo("  " + _one_line(line))

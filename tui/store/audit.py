@@ -246,24 +246,56 @@ class UndoPlan:
     changes: list[dict[str, Any]]
 
     def describe(self) -> list[str]:
-        """One line per row going back, for the user to read before saying yes."""
+        """One line per row going back, in words, for the user to read before saying yes:
+        ``remove the payment #40: 1400.00 received 2026-11-20, bank transfer``."""
         lines = []
         for c in self.changes:
-            table = c["table"].replace("_", " ")
+            what = ROW_NAMES.get(c["table"], c["table"].replace("_", " "))
             if "added" in c:
-                lines.append(f"remove {len(c['added'])} {table} rows added by the import")
+                lines.append(f"remove the {len(c['added'])} {what} rows the import added")
                 continue
             before, after = decode_row(c["before"]), decode_row(c["after"])
             key = ", ".join(str(_decode(k)) for k in c["key"])
+            name = f"#{key}" if key_columns(c["table"]) == ("id",) else key
             if before is None:
-                lines.append(f"remove {table} {key}: {_short(after)}")
+                lines.append(f"remove the {what} {name}: {_short(after)}")
             elif after is None:
-                lines.append(f"restore {table} {key}: {_short(before)}")
+                lines.append(f"restore the {what} {name}: {_short(before)}")
             else:
-                diff = [f"{k} {_show(after.get(k))} -> {_show(v)}" for k, v in before.items()
-                        if after.get(k) != v]  # fmt: skip
-                lines.append(f"change {table} {key} back: {'; '.join(diff)}")
+                diff = [f"{_label(k)} {_show(after.get(k))} -> {_show(v)}"
+                        for k, v in before.items() if after.get(k) != v]  # fmt: skip
+                lines.append(f"change the {what} {name} back: {'; '.join(diff)}")
         return lines
+
+
+#: how a row of each table is named to the user
+ROW_NAMES = {
+    "clients": "client", "contacts": "contact", "contracts": "contract",
+    "milestones": "milestone", "payments": "payment", "chase_events": "chase step",
+    "holds": "hold", "change_orders": "change order", "fee_claims": "claimed fee",
+    "expenses": "expense", "settings": "setting", "exchange_rates": "exchange rate",
+    "reference_rates": "reference rate", "message_templates": "message template",
+    "bank_lines": "bank statement line",
+}  # fmt: skip
+
+
+#: store methods whose name does not say what the user did
+ACTION_NAMES = {
+    "log_chase": "log a chase step", "log_chase_many": "log a chase step",
+    "undo_chase_step": "undo a chase step", "record_bank_matches": "record a bank statement",
+    "record_split": "record a split transfer", "write_demo": "write the demo book",
+    "accept_change_order": "accept a change order", "put_on_hold": "put on hold",
+    "import": "import a CSV folder",
+}  # fmt: skip
+
+
+def action_name(action: str) -> str:
+    """An audit entry's action in words: ``record payment``, ``log a chase step``."""
+    return ACTION_NAMES.get(action, action.replace("_", " "))
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ")
 
 
 def _show(value: Any) -> str:
@@ -278,7 +310,10 @@ def _show(value: Any) -> str:
 def _short(row: Mapping[str, Any] | None) -> str:
     if not row:
         return ""
-    shown = [f"{k} {_show(v)}" for k, v in row.items() if k != "id" and v not in (None, "")]
+    # ids and fingerprints mean nothing to a person; the values that tell the row apart do
+    hidden = ("id", "fingerprint")
+    shown = [f"{_label(k)} {_show(v)}" for k, v in row.items()
+             if k not in hidden and not k.endswith("_id") and v not in (None, "")]  # fmt: skip
     return ", ".join(shown[:4])
 
 
@@ -319,7 +354,7 @@ def _check_in_place(con: duckdb.DuckDBPyConnection, entry: Mapping[str, Any],
         return  # already back (an undo in parts that stopped half way): nothing to do
     if now != decode_row(change["after"]):
         raise RefusedError(
-            f"cannot undo '{entry['action'].replace('_', ' ')}' of {entry['logged_at']:%Y-%m-%d %H:%M}: "
+            f"cannot undo '{action_name(entry['action'])}' of {entry['logged_at']:%Y-%m-%d %H:%M}: "
             f"{table.replace('_', ' ')} {', '.join(str(k) for k in key)} was changed again "
             "since; undo that change first"
         )

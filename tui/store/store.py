@@ -638,10 +638,10 @@ class Book(PaymentsMixin, BankMixin, BookFile):
         if entry_id is not None and entry["id"] != entry_id:
             raise RefusedError(
                 "the book changed since the undo was shown: the last action is now "
-                f"'{entry['action'].replace('_', ' ')}'; look again before undoing"
+                f"'{audit.action_name(entry['action'])}'; look again before undoing"
             )
         parts = audit.phases(plan)
-        what = f"#{entry['id']} {entry['action'].replace('_', ' ')}: {entry['summary']}"
+        what = f"#{entry['id']} {audit.action_name(entry['action'])}: {entry['summary']}"
         for n, changes in enumerate(parts, start=1):
             with self.writing("undo") as con:
                 if n == 1 and audit.plan_undo(con).entry["id"] != entry["id"]:
