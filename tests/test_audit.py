@@ -259,7 +259,10 @@ def test_log_and_undo_from_the_command_line(book: Book) -> None:
     assert len(book.rows("payments")) == 1
     done = runner.invoke(main, ["undo", "--db", str(book.path), "--yes"])
     assert done.exit_code == 0, done.output
-    assert "Undo #3 record payment" in done.output and "remove the payment #1: amount 400.00, received on 2026-10-05" in done.output
+    assert (
+        "Undo #3 record payment" in done.output
+        and "remove the payment #1: amount 400.00, received on 2026-10-05" in done.output
+    )
     assert book.rows("payments") == []
     again = runner.invoke(main, ["log", "--db", str(book.path), "--format", "json"])
     entries = json.loads(again.output)

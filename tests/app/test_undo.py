@@ -39,3 +39,20 @@ async def test_ctrl_z_shows_the_payment_then_undoes_it(app, reopen, book) -> Non
     log = book_now.audit_log()
     assert [e["action"] for e in log[:2]] == ["undo", "record_payment"]
     assert log[0]["undoes"] == log[1]["id"]
+
+
+async def test_x_on_a_paid_milestone_says_why_and_deletes_nothing(app, reopen, book) -> None:
+    """x on a milestone with a payment: a message naming why and what to do instead; the
+    milestone and its payment stay (the key used to do nothing at all)."""
+    _book_with_milestone(book)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        await _pay(pilot, "100")
+        await press(pilot, "x")
+        await settle(pilot)
+        assert isinstance(app.screen, MilestonesScreen)  # no "Delete?" question
+        shown = [n.message for n in app._notifications]
+        assert any("has payments and cannot be deleted" in m and "write it off" in m for m in shown)
+    book_now = reopen()
+    assert len(book_now.rows("milestones")) == 1 and len(book_now.rows("payments")) == 1

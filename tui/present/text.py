@@ -23,3 +23,19 @@ def per_currency(pairs: list[tuple[str, Decimal]]) -> str:
         sums[currency] += amount or ZERO
     parts = [money(v, c) for c, v in sorted(sums.items()) if v]
     return " · ".join(parts) if parts else "-"
+
+
+def count(n: int, word: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1 milestone``; ``many`` for an irregular plural."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def grouped_amounts(text: str) -> str:
+    """Every plain amount in ``text`` (``1200.00``) with thousands separators (``1,200.00``)."""
+    import re
+
+    from tui.domain.money import format_amount
+
+    return re.sub(
+        r"(?<![\d.,])-?\d+\.\d{2}(?![\d])", lambda m: format_amount(Decimal(m.group())), text
+    )

@@ -28,6 +28,7 @@ from textual.widgets.data_table import ColumnKey
 from tui.analytics.aging import AgingReport, aging
 from tui.domain.dates import today as real_today
 from tui.domain.money import format_amount
+from tui.present.text import count
 from tui.screens.base import BookScreen, LatestOnly
 from tui.session import Snapshot
 from tui.store import BookFrames
@@ -149,7 +150,9 @@ class AgingScreen(BookScreen):
         note = f"as of {report.as_of}"
         if self.today and report.as_of != self.today:
             note += f" (today is {self.today})"
-        note += f" · {report.rows.height} rows · {report.detail.height} milestones"
+        note += (
+            f" · {count(report.rows.height, 'row')} · {count(report.detail.height, 'milestone')}"
+        )
         if report.rows.height > LIMIT:
             note += f" · first {LIMIT} shown"
         self.query_one("#title-note", Label).update(Text(note))

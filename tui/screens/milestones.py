@@ -205,8 +205,6 @@ class MilestonesScreen(ListScreen):
             return None if closed or row["status"] in ("delivered", "invoiced") else True
         if action == "invoiced":
             return None if closed or row["status"] == "invoiced" else True
-        if action == "delete":
-            return None if row["paid"] > 0 else True
         if action == "promise":
             return None if closed or (row["open"] <= 0 and row["promised_on"] is None) else True
         return True
@@ -345,11 +343,17 @@ class MilestonesScreen(ListScreen):
         self.read_row("milestones", mid, edit)
 
     def action_delete(self) -> None:
-        """Delete a milestone without payments (asks first)."""
+        """Delete a milestone without a history (asks first); one with payments says why not
+        (the store also refuses one with logged chase steps, holds or a claimed fee)."""
         from tui.modals.confirm import ConfirmModal
 
         row = self.selected
         if row is None:
+            return
+        if row["paid"] > 0:  # say why, rather than a key that silently does nothing
+            self.notify(f"{self._label(row)} has payments and cannot be deleted: cancel it or "
+                        "write it off with e (its history stays); $ lists the payments.",
+                        severity="warning", markup=False, timeout=8)  # fmt: skip
             return
 
         def answered(yes: bool | None) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from tui.analytics.scorecard import client_scorecards
 from tui.domain.money import format_amount
+from tui.present.text import grouped_amounts
 from tui.screens.listing import LIST_KEYS, HomeExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -68,7 +69,8 @@ def scorecard_text(card: dict[str, Any]) -> Text:
         out.append(card["red_flags"] + "\n")
     if card["unconverted"]:
         out.append(
-            f"Not in the figures (no exchange rate): {card['unconverted']}\n", style="italic"
+            f"Not in the figures (no exchange rate): {grouped_amounts(card['unconverted'])}\n",
+            style="italic",
         )
     return out
 

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from tui.config import config_path, shown_path
+from tui.present.text import grouped_amounts
 from tui.screens.listing import HomeExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
@@ -75,6 +76,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "forecast_weeks": ("Forecast weeks", "Horizon of the weekly forecast."),
     "forecast_months": ("Forecast months", "Horizon of the monthly forecast."),
 }
+#: settings that are amounts: shown with thousands separators
+MONEY_SETTINGS = frozenset({"opening_balance", "legal_cost_estimate", "cash_floor"})
 #: statutory presets whose reference rate table is shown (preset -> how it is named)
 PRESETS = {"uk": "UK (Bank of England)", "eu": "EU (ECB)"}
 #: the line saying where the preferences that are not book settings live
@@ -147,8 +150,10 @@ class SettingsScreen(ListScreen):
 
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """Label and value (first line of it)."""
-        return [Text(row["label"], style="bold" if row["kind"] == "setting" else ""),
-                Text(row["value"].splitlines()[0] if row["value"] else "")]  # fmt: skip
+        value = row["value"].splitlines()[0] if row["value"] else ""
+        if row["key"] in MONEY_SETTINGS and value:
+            value = grouped_amounts(value)  # 4,500.00 as everywhere else
+        return [Text(row["label"], style="bold" if row["kind"] == "setting" else ""), Text(value)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Removing applies to exchange rates only."""
