@@ -71,7 +71,7 @@ def test_amount_refused(text: str, message: str) -> None:
 
 def test_amount_negative_when_allowed_and_zero_refused() -> None:
     assert parse_amount("-12.30", "delta", allow_negative=True) == D("-12.30")
-    with pytest.raises(ValidationError, match="delta: must be more than 0"):
+    with pytest.raises(ValidationError, match="delta: '0' is 0; it must be more than 0"):
         parse_amount("0", "delta", allow_zero=False)
 
 

@@ -249,8 +249,8 @@ BAD_AMOUNTS = [
     ("abc", "'abc' is not an amount (use digits and a dot, e.g. 1250.00)"),
     ("1e3", "'1e3' is not an amount (use digits and a dot, e.g. 1250.00)"),
     ("1.234", "'1.234' has more than 2 decimal places"),
-    ("-5.00", "'-5.00' is negative; it must be 0 or more"),
-    ("0", "must be more than 0"),
+    ("-5.00", "'-5.00' is negative; it must be more than 0"),  # said as for 0
+    ("0", "'0' is 0; it must be more than 0"),
     ("", "is required (an amount such as 1250.00)"),
 ]
 

@@ -69,10 +69,12 @@ def parse_amount(
         raise ValidationError(field, f"'{raw}' is not an amount") from exc
     if negative:
         value = -value
+    # one rule, said the same way for -5 and for 0: "more than 0" where 0 is refused too
+    floor = "0 or more" if allow_zero else "more than 0"
     if value < 0 and not allow_negative:
-        raise ValidationError(field, f"'{raw}' is negative; it must be 0 or more")
+        raise ValidationError(field, f"'{raw}' is negative; it must be {floor}")
     if value == 0 and not allow_zero:
-        raise ValidationError(field, "must be more than 0")
+        raise ValidationError(field, f"'{raw}' is 0; it must be more than 0")
     if abs(value) > maximum:
         raise ValidationError(field, f"'{raw}' is too large (at most {format_amount(maximum)})")
     return value.quantize(CENT)
