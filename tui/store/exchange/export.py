@@ -67,7 +67,8 @@ from tui.store.store import Book
 #: the file that marks a folder as an export milepay wrote (see the module docstring)
 MARKER = ".milepay-export"
 _MARKER_FIRST_LINE = "milepay export"
-_EXPORT_FILES = frozenset(
+#: every file some export format writes: what ``force`` accepts in a folder it replaces
+EXPORT_FILES = frozenset(
     {MARKER, *(s.file for s in SPECS), "milepay.journal", *(f"{t}.parquet" for t in TABLES)}
 )
 
@@ -239,7 +240,7 @@ def _check_ours(folder: Path) -> None:
             and all(stat.S_ISREG(os.lstat(f).st_mode) for f in (folder / entry).iterdir())
         ):
             continue
-        if entry not in _EXPORT_FILES or not stat.S_ISREG(mode):
+        if entry not in EXPORT_FILES or not stat.S_ISREG(mode):
             foreign.append(entry)
     if foreign:
         shown = ", ".join(foreign[:3]) + (

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from tui.domain.errors import RefusedError
 from tui.store.exchange.export import (
-    _MARKER_FIRST_LINE,
+    EXPORT_FILES,
     MARKER,
     _check_target,
     _fsync_dir,
@@ -37,7 +35,7 @@ from tui.store.exchange.export import (
     _move_into_place,
     _write_new,
 )
-from tui.store.exchange.spec import CONFIG_KEYS, SPECS
+from tui.store.exchange.spec import CONFIG_KEYS
 from tui.store.files import make_private_dir, private_umask
 from tui.store.schema import TABLES
 from tui.store.store import Book
@@ -48,7 +46,7 @@ FORMATS = ("csv", "hledger", "parquet")
 JOURNAL_FILE = "milepay.journal"
 PARQUET_FILES = tuple(f"{t}.parquet" for t in TABLES)
 #: every file some export format writes: what ``force`` accepts in a folder it replaces
-ANY_EXPORT_FILES = frozenset({MARKER, JOURNAL_FILE, *PARQUET_FILES, *(s.file for s in SPECS)})
+ANY_EXPORT_FILES = EXPORT_FILES
 
 
 def export_parquet(book: Book, folder: Path, *, force: bool = False) -> list[Path]:
@@ -84,9 +82,10 @@ def export_text_files(folder: Path, files: Mapping[str, str], *, force: bool = F
 
 
 def _export(folder: Path, write: Callable[[Path], list[str]], *, force: bool) -> list[Path]:
-    """Check ``folder``, ``write`` the files into a fresh private folder, rename it into place."""
+    """Check ``folder``, ``write`` the files into a fresh private folder, rename it into place
+    (the CSV export's own rules: ``force`` replaces an export of any format, nothing else)."""
     folder = Path(folder)
-    _check(folder, force=force)
+    _check_target(folder, force=force)
     parent = folder.absolute().parent
     make_private_dir(parent)
     fresh = Path(tempfile.mkdtemp(prefix=".milepay-export-", dir=parent))
@@ -95,85 +94,12 @@ def _export(folder: Path, write: Callable[[Path], list[str]], *, force: bool) ->
         with private_umask():
             _write_new(fresh / MARKER, _marker_text())
         _fsync_dir(fresh)
-        _place(fresh, folder, force=force)
+        _move_into_place(fresh, folder, force=force)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     _fsync_dir(parent)
     return [folder / n for n in names]
-
-
-def _replacing(folder: Path) -> bool:
-    """True when ``folder`` is a real folder with something in it (what ``force`` replaces)."""
-    return folder.is_dir() and not folder.is_symlink() and bool(os.listdir(folder))
-
-
-def _check(folder: Path, *, force: bool) -> None:
-    """As the CSV export's check, but ``force`` accepts an export of any format."""
-    if force and _replacing(folder):
-        _check_ours(folder)
-    else:
-        _check_target(folder, force=False)
-
-
-def _check_ours(folder: Path) -> None:
-    """Refuse to replace ``folder`` unless it holds the marker and only files of an export."""
-    marker = folder / MARKER
-    first = ""
-    try:
-        fd = os.open(marker, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        fd = None
-    if fd is not None:
-        with os.fdopen(fd, "rb") as fh:
-            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                first = fh.read(200).decode("utf-8", "replace").split("\n", 1)[0]
-    if first != _MARKER_FIRST_LINE:
-        raise RefusedError(
-            f"{folder} was not written by milepay export (it has no {MARKER} file); it was "
-            "left as it is, choose a new folder"
-        )
-    foreign = [
-        e
-        for e in sorted(os.listdir(folder))
-        if e not in ANY_EXPORT_FILES or not stat.S_ISREG(os.lstat(folder / e).st_mode)
-    ]
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (
-            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        )
-        raise RefusedError(
-            f"{folder} holds {shown} besides an export; it was left as it is, choose a new folder"
-        )
-
-
-def _place(fresh: Path, folder: Path, *, force: bool) -> None:
-    """Rename ``fresh`` to ``folder``; with ``force`` an old export is moved aside first and
-    removed only once the new one is in place (put back if that fails)."""
-    if not (force and _replacing(folder)):
-        _move_into_place(fresh, folder, force=False)
-        return
-    _check_ours(folder)  # again, just before: it may have changed meanwhile
-    aside = Path(tempfile.mkdtemp(prefix=".milepay-old-export-", dir=fresh.parent))
-    old = aside / "export"
-    try:
-        os.rename(folder, old)
-    except BaseException:
-        os.rmdir(aside)
-        raise
-    try:
-        _move_into_place(fresh, folder, force=False)
-    except BaseException:
-        try:
-            os.rename(old, folder)
-        except OSError:
-            raise RefusedError(
-                f"the export could not replace {folder}, and the old export could not be put "
-                f"back: it is in {old}"
-            ) from None
-        os.rmdir(aside)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _fsync_file(path: Path) -> None:
