@@ -467,20 +467,29 @@ def default_folder(configured: Path | None = None) -> Path:
     return configured.expanduser() if configured is not None else Path.home() / "milepay-messages"
 
 
-def default_path(folder: Path, row: Mapping[str, Any], step: str, today: dt.date, ext: str) -> Path:
-    """A file name that says what it is and does not exist yet: ``2026-11-24-kettle-...-reminder.eml``."""
+def file_slug(text: str) -> str:
+    """Text for a file name: ``Kettle Corner Café 3`` -> ``kettle-corner-cafe-3`` (accents
+    kept as their letter, at most 40 characters)."""
     import unicodedata
 
-    name = unicodedata.normalize("NFKD", f"{row.get('client', '')} {row.get('seq', '')}")
-    ascii_name = name.encode("ascii", "ignore").decode("ascii")  # Café -> Cafe
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower())
-    stem = f"{today.isoformat()}-{slug.strip('-')[:40]}-{step}"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+
+
+def new_path(folder: Path, stem: str, ext: str) -> Path:
+    """``folder/stem.ext``, numbered ``stem-2.ext``, ``-3`` ... when taken: never an existing file."""
     path = folder / f"{stem}.{ext}"
     n = 2
     while path.exists():
         path = folder / f"{stem}-{n}.{ext}"
         n += 1
     return path
+
+
+def default_path(folder: Path, row: Mapping[str, Any], step: str, today: dt.date, ext: str) -> Path:
+    """A file name that says what it is and does not exist yet: ``2026-11-24-kettle-...-reminder.eml``."""
+    slug = file_slug(f"{row.get('client', '')} {row.get('seq', '')}")
+    return new_path(folder, f"{today.isoformat()}-{slug}-{step}", ext)
 
 
 def _attachment_problem(path: Path) -> str | None:

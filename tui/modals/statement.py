@@ -22,7 +22,8 @@ from textual.widgets import Footer, Label, Static
 
 from tui.analytics.statement import Statement, statement
 from tui.domain.errors import MilepayError, ValidationError
-from tui.present.statement import statement_slug, statement_text
+from tui.mail import file_slug, new_path
+from tui.present.statement import statement_text
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
@@ -31,13 +32,7 @@ if TYPE_CHECKING:
 
 def default_pdf_path(folder: Path, client: str, as_of: dt.date) -> Path:
     """``FOLDER/2026-11-24-statement-acme.pdf``, numbered ``-2``, ``-3`` when taken."""
-    stem = f"{as_of.isoformat()}-statement-{statement_slug(client)}"
-    path = folder / f"{stem}.pdf"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{n}.pdf"
-        n += 1
-    return path
+    return new_path(folder, f"{as_of.isoformat()}-statement-{file_slug(client) or 'client'}", "pdf")
 
 
 def check_pdf_path(text: str) -> Path:

@@ -13,7 +13,6 @@ docs/rules.md#statement-of-account).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -119,12 +118,6 @@ def statement_text(stmt: Statement) -> str:
     return "\n".join(statement_lines(stmt)) + "\n"
 
 
-def statement_slug(name: str) -> str:
-    """A client name for a file name: ``Acme & Co`` -> ``acme-co`` (``client`` when empty)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
-    return slug or "client"
-
-
 __all__ = [
     "FEES_WORDING",
     "HEADINGS",
@@ -132,7 +125,6 @@ __all__ = [
     "amount",
     "one_line",
     "statement_lines",
-    "statement_slug",
     "statement_text",
     "summary_lines",
     "table_cells",
