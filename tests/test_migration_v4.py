@@ -11,14 +11,13 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
+from test_migration_v3 import _dump
 
 from tui.domain import ChaseEvent, Client, Contract, Milestone, Payment, RefusedError
 from tui.domain.errors import ValidationError
 from tui.domain.model import DEFAULT_TEMPLATES
 from tui.store import Book, schema
-from tui.store.book import CONNECT_CONFIG
 from tui.store.schema import _V3_TEMPLATES
 
 D = Decimal
@@ -52,14 +51,6 @@ def _schema_3_book(path: Path, monkeypatch: pytest.MonkeyPatch, *, own_reminder:
     if own_reminder:  # ... except the reminder, which the user rewrote
         book.set_template("reminder", "Mine", "Please pay. The invoice is attached.")
     monkeypatch.setattr("tui.store.book.SCHEMA_VERSION", schema.SCHEMA_VERSION)
-
-
-def _dump(path: Path, table: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True, config=CONNECT_CONFIG)
-    try:
-        return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-    finally:
-        con.close()
 
 
 def test_a_schema_3_book_keeps_every_row_and_gains_empty_file_columns(
