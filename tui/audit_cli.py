@@ -45,7 +45,7 @@ def log(ctx: click.Context, db: str | None, limit: int, fmt: str) -> None:
     """List the audit log: every write, newest first (who, when, what)."""
     book = _book(ctx, db)
     rows = book.audit_log(limit)
-    undone = {r["undoes"]: r["id"] for r in book.audit_log() if r["undoes"] is not None}
+    undone = book.undone_by()  # not the whole log again: an import's entry can be large
     if fmt == "json":
         out = [
             {"id": r["id"], "at": r["logged_at"].isoformat(timespec="seconds") + "Z",

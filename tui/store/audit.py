@@ -325,10 +325,15 @@ def entries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[di
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
+def undone_by(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
+    """Action id -> the id of the undo that undid it (never the changes: they can be large)."""
+    rows = con.execute("SELECT undoes, id FROM audit_log WHERE undoes IS NOT NULL").fetchall()
+    return {int(a): int(b) for a, b in rows}
+
+
 def plan_undo(con: duckdb.DuckDBPyConnection) -> UndoPlan:
     """The newest action not undone and not an undo, checked to be still in place."""
-    undone = {r[0] for r in con.execute(
-        "SELECT undoes FROM audit_log WHERE undoes IS NOT NULL").fetchall()}  # fmt: skip
+    undone = set(undone_by(con))
     cur = con.execute("SELECT * FROM audit_log WHERE action <> 'undo' ORDER BY id DESC")
     names = [d[0] for d in cur.description]
     for values in cur.fetchall():

@@ -619,6 +619,11 @@ class Book(PaymentsMixin, BankMixin, BookFile):
         with self.reading() as con:
             return audit.entries(con, limit)
 
+    def undone_by(self) -> dict[int, int]:
+        """Action id -> the undo that undid it."""
+        with self.reading() as con:
+            return audit.undone_by(con)
+
     def undo_plan(self) -> audit.UndoPlan:
         """What :meth:`undo` would write back now (RefusedError when it cannot)."""
         with self.reading() as con:
