@@ -177,6 +177,21 @@ GROUP_COLUMNS = [
 ]
 
 
+def newest_steps(book: BookData) -> pl.DataFrame:
+    """Per milestone its newest logged chase step, whatever its date (by date, then the order
+    logged): ``milestone_id``, ``undo_event_id``, ``undo_step``, ``undo_date``. What ``U``
+    undoes (``Book.undo_chase_step`` refuses any other)."""
+    return (
+        book.chase_events.sort("date", "id")
+        .group_by("milestone_id")
+        .agg(
+            pl.col("id").last().alias("undo_event_id"),
+            pl.col("step").last().alias("undo_step"),
+            pl.col("date").last().alias("undo_date"),
+        )
+    )
+
+
 def promise_state(as_of: dt.date) -> pl.Expr:
     """``kept``, ``broken``, ``pending`` or null, from ``promised_on`` and ``fully_paid_on``.
 

@@ -30,7 +30,7 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui.analytics.base import milestone_facts
-from tui.analytics.chase import MESSAGE_STEPS, active_holds, chase_queue
+from tui.analytics.chase import MESSAGE_STEPS, active_holds, chase_queue, newest_steps
 from tui.config import load_config
 from tui.domain.model import ChaseEvent, Hold, Settings
 from tui.domain.values import Channel, ChaseStep
@@ -109,20 +109,9 @@ class ChaseScreen(ListScreen):
             .rename({"reason": "hold_reason", "until": "hold_until"})
             .with_columns(pl.lit(True).alias("held"), pl.lit("on hold").alias("step"))
         )
-        status = frames.contracts.select(
-            pl.col("id").alias("contract_id"), pl.col("status").alias("contract_status")
-        )
-        # the newest logged step of each milestone, whatever its date: what U would undo
-        newest = (
-            frames.chase_events.sort("date", "id")
-            .group_by("milestone_id")
-            .agg(pl.col("id").last().alias("undo_event_id"), pl.col("step").last().alias("undo_step"),
-                 pl.col("date").last().alias("undo_date"))
-        )  # fmt: skip
         frame = (
-            pl.concat([queue, held], how="diagonal_relaxed")
-            .join(status, on="contract_id", how="left")
-            .join(newest, on="milestone_id", how="left")
+            pl.concat([queue, held], how="diagonal_relaxed")  # with_files gave contract_status
+            .join(newest_steps(frames), on="milestone_id", how="left")
             .with_columns(
                 pl.col("milestone_id").cast(pl.String).alias("key"),
                 pl.format("#{} {}", "seq", "milestone").alias("label"),

@@ -21,7 +21,7 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui.analytics.aging import work_to_invoice
-from tui.analytics.chase import promise_state
+from tui.analytics.chase import newest_steps, promise_state
 from tui.domain.model import Hold, Milestone, Payment
 from tui.domain.values import MilestoneStatus
 from tui.navigation import Arrival
@@ -95,20 +95,11 @@ class MilestonesScreen(ListScreen):
         )
         terms = frames.contracts.select(pl.col("id").alias("contract_id"), "payment_terms_days")
         files = frames.milestones.select(pl.col("id").alias("milestone_id"), "invoice_file")
-        last = (
-            frames.chase_events.sort("date", "id")
-            .group_by("milestone_id")
-            .agg(
-                pl.col("step").last().alias("last_step"),
-                pl.col("date").last().alias("last_chased_on"),
-                pl.col("id").last().alias("last_event_id"),
-            )
-        )
         frame = (
             facts.join(holds, on="milestone_id", how="left")
             .join(terms, on="contract_id", how="left")
             .join(files, on="milestone_id", how="left")
-            .join(last, on="milestone_id", how="left")
+            .join(newest_steps(frames), on="milestone_id", how="left")
             .with_columns(
                 work_to_invoice(today).alias("to_invoice"), promise_state(today).alias("promise")
             )
@@ -307,11 +298,11 @@ class MilestonesScreen(ListScreen):
         row = self.selected
         if row is None:
             return
-        if not row.get("last_step"):
+        if row.get("undo_event_id") is None:
             self.notify("No chase step is logged for this milestone.", markup=False)
             return
-        mid, step, on = row["milestone_id"], row["last_step"], row["last_chased_on"]
-        event = row["last_event_id"]  # the one shown: refused if another came in since
+        mid, step, on = row["milestone_id"], row["undo_step"], row["undo_date"]
+        event = row["undo_event_id"]  # the one shown: refused if another came in since
 
         def answered(yes: bool | None) -> None:
             if yes:
