@@ -12,8 +12,8 @@ per-currency buckets and totals are, by construction, that client's rows of the 
   ``late_fee`` is what the contract's late-fee rule has accrued on it at ``as_of``
   (:func:`tui.analytics.fees.fees_for`; 0 when the contract has no rule or the fee does not
   apply yet) and ``fee_claimed`` whether a fee claim was recorded by ``as_of``.
-- Totals, one row per currency (never converted): one column per bucket, ``open`` (their
-  sum: the aging ``total``), ``late_fees`` (the sum of the rows' fees) and ``owed``.
+- Totals, one row per currency (never converted): one column per bucket, ``late_fees`` (the
+  sum of the rows' fees) and ``owed`` (the buckets' sum: the aging ``total``).
 - ``owed`` is the open amount only, equal to the aging total: accrued late fees are listed
   apart as "late fees accrued (not invoiced, not in the total owed)". A fee is the
   freelancer's claim, not an invoiced debt, until the freelancer asks for it; adding it to
@@ -148,7 +148,6 @@ def statement(book: BookData, as_of: dt.date, client: int | str) -> Statement:
         .select(
             "currency",
             *names,
-            pl.col("total").alias("open"),
             "late_fees",
             pl.col("total").alias("owed"),
         )

@@ -45,7 +45,7 @@ only lays them out. Decisions:
   client_archived, business_name, locale, buckets, rows: [{contract, seq, milestone,
   invoice_no, invoiced_on, due_date, currency, amount, paid, open, days_past_due, bucket,
   late_fee, fee_claimed, status, milestone_id, contract_id}], totals: [{currency, <one key
-  per bucket>, open, late_fees, owed}]}``; ``owed`` is the open total (the aging total),
+  per bucket>, late_fees, owed}]}``; ``owed`` is the open total (the aging total),
   late fees are apart and not in it. The table is the statement's text
   (:mod:`tui.present.statement`, amounts in the book's locale); the CSV lists the rows.
 - ``aging`` amounts are per currency and never converted; ``clients`` and ``forecast`` are in
@@ -633,7 +633,7 @@ def _statement(book: BookData, as_of: dt.date, fmt: str, client: str | None) -> 
     stmt = statement(book, as_of, client)
     if fmt == "json":
         names = stmt.buckets
-        money_keys = [*names, "open", "late_fees", "owed"]
+        money_keys = [*names, "late_fees", "owed"]
         return format_json(
             {
                 "as_of": as_of.isoformat(),
