@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -301,4 +300,4 @@ def test_demo_ignores_a_bad_config(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.stderr
     assert len(opened) == 1 and opened[0].name == "demo.duckdb"
     assert opened[0].parent.name.startswith("milepay-demo-")
-    shutil.rmtree(opened[0].parent)
+    assert not opened[0].parent.exists()

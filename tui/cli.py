@@ -201,10 +201,15 @@ db_option = click.option(
     help="The book file (default: $MILEPAY_DB, the config file's book, or the data folder).",
 )
 @click.option("--demo", is_flag=True, help="Open the app on a freshly generated demo book.")
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="With --demo: keep the demo book after the app closes (removed by default).",
+)
 @click.version_option(__version__, "--version", prog_name="milepay")
 @click.pass_context
 @friendly
-def main(ctx: click.Context, db: str | None, demo: bool) -> None:
+def main(ctx: click.Context, db: str | None, demo: bool, keep: bool) -> None:
     """milepay: milestone payments, aging, forecast and chasing, in a terminal.
 
     With no command, opens the app on the book.
@@ -213,21 +218,21 @@ def main(ctx: click.Context, db: str | None, demo: bool) -> None:
         ctx.ensure_object(dict)
         ctx.obj["db"] = db
         return
+    if keep and not demo:
+        raise click.UsageError("--keep goes with --demo", ctx)
     if demo:
-        from tui.domain.dates import today
-        from tui.store import Book
-        from tui.store.demo import write_demo
-
         _check_environment()
-        day = _demo_day(today())
-        path = _book_path(db) if db is not None else _demo_folder() / "demo.duckdb"
-        if path.exists():
-            _fail(
-                f"{path} already exists; --demo writes a new book (use 'milepay --db {path}' to open it)"
-            )
-        book = Book.open(path)
-        write_demo(book, day)
-        click.echo(f"Demo book written to {_one_line(str(path))}", err=True)
+        if db is not None:  # the user's own path: written there and kept
+            sys.exit(_run_demo(_book_path(db)))
+        folder = _demo_folder()
+        try:
+            code = _run_demo(folder / "demo.duckdb")
+        finally:
+            if keep:
+                click.echo(f"Demo book kept in {_one_line(str(folder))}", err=True)
+            else:
+                _remove_demo_folder(folder)
+        sys.exit(code)
     else:
         if db is None:
             _config(quiet=True)  # the app shows the config file's problems itself
@@ -293,7 +298,52 @@ def _demo_day(day: dt.date) -> dt.date:
 
 def _demo_folder() -> Path:
     """A new private folder for ``--demo`` (mkdtemp makes it 0700)."""
-    return Path(tempfile.mkdtemp(prefix="milepay-demo-"))
+    return Path(tempfile.mkdtemp(prefix=DEMO_PREFIX))
+
+
+#: the name of ``--demo``'s temporary folder starts with this
+DEMO_PREFIX = "milepay-demo-"
+
+
+def _run_demo(path: Path) -> int:
+    """Write a demo book as of today at ``path`` (a new file) and run the app on it."""
+    from tui.domain.dates import today
+    from tui.store import Book
+    from tui.store.demo import write_demo
+
+    day = _demo_day(today())
+    if path.exists():
+        _fail(
+            f"{path} already exists; --demo writes a new book (use 'milepay --db {path}' to open it)"
+        )
+    book = Book.open(path)
+    write_demo(book, day)
+    click.echo(f"Demo book written to {_one_line(str(path))}", err=True)
+    from tui.app import run_app
+
+    return run_app(book)
+
+
+def _remove_demo_folder(folder: Path) -> None:
+    """Remove ``--demo``'s temporary folder: the files the book is made of, then the folder.
+
+    Only the book's own files are removed (the book, its WAL and the writers' lock file), never
+    a link's target; anything else found there (a backup or an export the user wrote beside
+    the demo) keeps the folder, and the user is told where.
+    """
+    if not folder.name.startswith(DEMO_PREFIX) or folder.is_symlink() or not folder.is_dir():
+        return
+    for name in ("demo.duckdb", "demo.duckdb.wal", "demo.duckdb.lock"):
+        entry = folder / name
+        if entry.is_symlink() or entry.is_file():
+            entry.unlink()
+    try:
+        folder.rmdir()
+    except OSError:
+        click.echo(
+            f"Demo folder {_one_line(str(folder))} kept: it holds files the demo did not write",
+            err=True,
+        )
 
 
 @main.command()
