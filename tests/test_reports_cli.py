@@ -352,8 +352,9 @@ def test_forecast_json_expected_weekly(sample_db: Path) -> None:
     # day by day from 9925.00: Fri 11-27 coworking -25.00 = 9900.00, Mon 11-30 rent -950.00 =
     # 8950.00, then 2500.00 on 12-01: the lowest is that Monday, inside a week that ends higher
     assert data["lowest"] == {"date": "2026-11-30", "start": "2026-11-30", "balance": "8950.00"}
-    # inflow days 12-01, 12-28, 01-15, 01-20, 01-22: the longest run without is 12-02..12-27
-    assert data["longest_gap_days"] == 26
+    # inflow days 12-01, 12-28, 01-15, 01-20, 01-22 in the horizon, then (later) 2027-03-07
+    # and 2027-10-20: the longest run an inflow ends is 2027-03-08..2027-10-19
+    assert data["longest_gap_days"] == 226
 
 
 def test_forecast_table_and_csv(sample_db: Path) -> None:

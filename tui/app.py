@@ -17,6 +17,12 @@ decides how a failure is shown (:meth:`MilepayApp.show_failure` and :meth:`Milep
 * anything unexpected ends the app cleanly with a readable message, the details in a log
   file, and exit code 1.
 
+Notifications (toasts) are a status line, not a box: full width on the bottom line(s), over
+the key bar (the Toast rules in app.tcss), where a keyboard-only user looks for what a key just
+did. They hide key names for their few seconds, never an amount (amounts are right-aligned,
+where Textual's own box would sit). What a key did goes after 3 s; warnings and errors stay
+longer because they have to be read.
+
 Preferences come from the config file (:mod:`tui.config`), read once at start: the theme
 (one chosen later by ctrl+t or the palette's Theme is saved back, never to the book) and the
 ``[keymap]`` table, applied with Textual's ``set_keymap`` by binding id (``?`` lists the ids).
@@ -54,6 +60,7 @@ from tui.screens.milestones import MilestonesScreen
 from tui.screens.settings import SettingsScreen
 from tui.session import BookSession
 from tui.store import Book, BookBusyError
+from tui.themes import use_readable_ansi
 from tui.widgets.commands import BookCommands
 
 T = TypeVar("T")
@@ -218,6 +225,7 @@ class MilepayApp(App[int]):
 
     def __init__(self, book: Book, *, poll_seconds: float | None = None) -> None:
         super().__init__()
+        use_readable_ansi(self)  # ANSI colour names readable in both themes (issue 14)
         #: the one way to the book: snapshots, writes, file and mail work (tui/session.py)
         self.session = BookSession(self, book)
         #: seconds between looks for other processes' writes (``MILEPAY_POLL_SECONDS``; 0: never)

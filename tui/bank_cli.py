@@ -29,6 +29,7 @@ import click
 from tui.bank import read_proposals
 from tui.cli import _check_path, _config, _one_line, _open_book, friendly
 from tui.domain.errors import ValidationError
+from tui.present.text import count
 
 if TYPE_CHECKING:
     from tui.analytics.bank import Proposal
@@ -107,8 +108,8 @@ def _table(file: Path, proposals: list[Proposal], done: set[str], ids: list[int]
 
     by = {s: [p for p in proposals if p.status == s]
           for s in ("match", "unmatched", "debit", "recorded")}  # fmt: skip
-    out = [f"Statement {file}: {len(proposals)} lines, {len(by['match'])} proposed, "
-           f"{len(by['unmatched'])} unmatched, {len(by['debit'])} debits, "
+    out = [f"Statement {file}: {count(len(proposals), 'line')}, {len(by['match'])} proposed, "
+           f"{len(by['unmatched'])} unmatched, {count(len(by['debit']), 'debit')}, "
            f"{len(by['recorded'])} recorded before"]  # fmt: skip
     if by["match"]:
         out.append("Proposals:")

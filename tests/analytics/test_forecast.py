@@ -238,8 +238,8 @@ def test_contractual_weeks(main_book: BookFrames) -> None:
     # below every day-end here (it was the lowest period end, 1660.00)
     assert (r.lowest, r.lowest_date) == ((d("2026-11-23"), D("1220.00")), AS_OF)
     # inflows on 11-24, 11-30, 12-05; horizon ends 01-03:
-    # gaps 11-25..11-29 = 5, 12-01..12-04 = 4, 12-06..01-03 = 26 + 3 = 29
-    assert r.longest_gap_days == 29
+    # gaps 11-25..11-29 = 5, 12-01..12-04 = 4; none after 12-05 ends a run, so it does not count
+    assert r.longest_gap_days == 5
     assert r.later == D("0.00") and r.at_risk == D("0.00")
 
 
@@ -260,8 +260,8 @@ def test_expected_weeks(main_book: BookFrames) -> None:
     # day by day: 1220.00, 11-24 1210.00, 11-30 810.00, 12-01 800.00, 12-08 790.00, then Acme's
     # 1000.00 on 12-10: the lowest is 790.00 on 12-08, in W2, whose period end is 2290.00
     assert (r.lowest, r.lowest_date) == ((d("2026-12-07"), D("790.00")), d("2026-12-08"))
-    # inflows 12-10, 12-13: gaps 11-24..12-09 = 16, 12-11..12-12 = 2, 12-14..01-03 = 21
-    assert r.longest_gap_days == 21
+    # inflows 12-10, 12-13: gaps 11-24..12-09 = 16, 12-11..12-12 = 2 (after 12-13: open, not counted)
+    assert r.longest_gap_days == 16
     got = {p["milestone"]: (p["expected_date"], p["delay"], p["placement"], p["period_start"])
            for p in r.placements.iter_rows(named=True)}  # fmt: skip
     assert got == {
@@ -311,8 +311,8 @@ def test_later_beyond_the_horizon(main_book: BookFrames) -> None:
     assert r.later == D("1500.00")
     # SPEC revision 2: Calm's 450.00 is uncertain, no longer a W0 inflow
     assert [p[2] for p in periods(r)] == ["0.00", "0.00"]
-    # no inflow 11-24..12-06 = 13 days
-    assert r.longest_gap_days == 13
+    # no inflow 11-24..12-09: 16 days, closed by 12-10 (after the horizon: later)
+    assert r.longest_gap_days == 16
 
 
 def test_default_horizon_comes_from_settings(main_book: BookFrames) -> None:
@@ -340,7 +340,7 @@ def test_expected_months(main_book: BookFrames) -> None:
     # day by day: 12-01 800.00, 12-08 790.00, 12-10 1790.00, ...: the lowest is in December,
     # whose end (1860.00) does not show it
     assert (r.lowest, r.lowest_date) == ((d("2026-12-01"), D("790.00")), d("2026-12-08"))
-    assert r.longest_gap_days == 18 + 31  # 12-14..01-31
+    assert r.longest_gap_days == 16  # 11-24..12-09, as by week
 
 
 def test_contractual_months_boundary_on_the_last_day(main_book: BookFrames) -> None:

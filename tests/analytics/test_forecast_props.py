@@ -344,17 +344,19 @@ def check_balances_chain_and_summary_lines(g: Gen, r: ForecastReport) -> None:
     assert (r.lowest_date, r.lowest[1]) == (low_date, low)
     start = r.periods.filter(pl.col("start") <= low_date)["start"][-1]
     assert r.lowest[0] == start
-    # longest gap, day by day
-    inflow_days = set(
-        r.placements.filter(pl.col("placement") == "period")["expected_date"].to_list()
-    )
+    # longest gap, day by day: the runs an inflow day (period or later) ends, from as_of
+    dated = r.placements.filter(pl.col("placement").is_in(["period", "later"]))
+    inflow_days = set(dated["expected_date"].to_list())
+    last = max(inflow_days, default=None)
     run = best = 0
     day = g.as_of
-    while day <= r.end:
-        run = 0 if day in inflow_days else run + 1
-        best = max(best, run)
+    while last is not None and day <= last:
+        if day in inflow_days:
+            best, run = max(best, run), 0
+        else:
+            run += 1
         day += dt.timedelta(days=1)
-    assert r.longest_gap_days == best
+    assert (r.longest_gap_days, r.last_inflow_date) == (best, last)
 
 
 def check_cash_at_as_of_matches_the_definition(g: Gen, r: ForecastReport) -> None:

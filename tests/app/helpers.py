@@ -112,3 +112,15 @@ def keys_then_settle(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
         await settle(pilot)
 
     return run
+
+
+def themed(app: Any, theme: str) -> Any:
+    """``app`` opening in ``theme`` (dark or light): the preference the user's config file holds.
+
+    Every test has a HOME of its own, so this writes that test's config file only.
+    """
+    if theme != "dark":
+        from tui.config import save_preference
+
+        save_preference("theme", theme)
+    return app

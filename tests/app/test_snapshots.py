@@ -1,4 +1,5 @@
-"""Snapshots of the main screens on the demo book (as of 2026-11-24) at 80x24 and 120x40."""
+"""Snapshots of the main screens on the demo book (as of 2026-11-24) at 80x24 in both themes,
+and the dashboard at 200x60 (a wide terminal is used, not left blank)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from tui.app import make_app
 from tui.store import Book
 
-from .helpers import keys_then_settle
+from .helpers import keys_then_settle, themed
 
 SCREENS = {
     "dashboard": "1",
@@ -19,12 +20,21 @@ SCREENS = {
 }
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("theme", ["dark", "light"])
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_main_screen(snap_compare, demo_book: Book, screen: str, size: tuple[int, int]) -> None:
-    """Each main screen renders the demo book the same way."""
+def test_main_screen(snap_compare, demo_book: Book, screen: str, theme: str) -> None:
+    """Each main screen renders the demo book the same way at 80x24, dark and light."""
     assert snap_compare(
-        make_app(demo_book), terminal_size=size, run_before=keys_then_settle(SCREENS[screen])
+        themed(make_app(demo_book), theme),
+        terminal_size=(80, 24),
+        run_before=keys_then_settle(SCREENS[screen]),
+    )
+
+
+def test_dashboard_wide(snap_compare, demo_book: Book) -> None:
+    """The dashboard at 200x60 spreads over the width."""
+    assert snap_compare(
+        make_app(demo_book), terminal_size=(200, 60), run_before=keys_then_settle("1")
     )
 
 

@@ -1,4 +1,4 @@
-"""Snapshots of the report screens (aging, forecast) on the demo book at 80x24 and 120x40.
+"""Snapshots of the report screens (aging, forecast) on the demo book at 80x24 in the dark and the light theme.
 
 The forecast chart sets its ticks itself, so it draws the same under every hash seed
 (plotext's own tick picking went through a ``set``); the chart is in these snapshots.
@@ -11,7 +11,7 @@ import pytest
 from tui.app import make_app
 from tui.store import Book
 
-from .helpers import keys_then_settle
+from .helpers import keys_then_settle, themed
 
 VIEWS = {
     "aging": ("5",),
@@ -22,12 +22,14 @@ VIEWS = {
 }
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("theme", ["dark", "light"])
 @pytest.mark.parametrize("view", list(VIEWS))
-def test_report_screen(snap_compare, demo_book: Book, view: str, size: tuple[int, int]) -> None:
+def test_report_screen(snap_compare, demo_book: Book, view: str, theme: str) -> None:
     """Each report view renders the demo book the same way."""
     assert snap_compare(
-        make_app(demo_book), terminal_size=size, run_before=keys_then_settle(*VIEWS[view])
+        themed(make_app(demo_book), theme),
+        terminal_size=(80, 24),
+        run_before=keys_then_settle(*VIEWS[view]),
     )
 
 

@@ -67,6 +67,9 @@ class DashboardData:
     #: open amounts later than any debt the book has seen paid: in no week of the forecast
     uncertain: Decimal = Decimal("0.00")
     gap_days: int = 0
+    #: the last day of that gap (None: no gap an inflow ends) and the last expected inflow
+    gap_to: dt.date | None = None
+    last_inflow: dt.date | None = None
     weekly_inflow: list[Decimal] = field(default_factory=list)
     #: the forecast's tax reserve at today (SPEC 4.2)
     tax_reserve: Decimal = Decimal("0.00")
@@ -137,7 +140,8 @@ def dashboard_data(frames: BookData, today: dt.date, rows: int = LIST_ROWS) -> D
         totals=totals.to_dicts(), received=received.to_dicts(), received_rows=paid.head(rows).to_dicts(),
         expected=expected.head(rows).to_dicts(), currency=report.currency, lowest=(report.lowest_date, report.lowest[1]) if report.lowest else None,
         uncertain=report.uncertain,
-        gap_days=report.longest_gap_days, weekly_inflow=list(report.periods["inflow"]),
+        gap_days=report.longest_gap_days, gap_to=report.longest_gap[1] if report.longest_gap else None,
+        last_inflow=report.last_inflow_date, weekly_inflow=list(report.periods["inflow"]),
         tax_reserve=report.tax_reserve, safe_to_spend=report.safe_to_spend,
         safe_to_spend_limit_date=report.safe_to_spend_limit_date,
     )  # fmt: skip

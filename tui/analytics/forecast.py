@@ -107,10 +107,20 @@ horizon's end. ``uncertain`` = converted uncertain amounts (expected only). The 
 balance is counted day by day: cash at as_of, then the balance at the end of each day to the
 horizon's end (that day's placed inflows and outflows); the lowest of these (never above cash
 at as_of), the earliest day on ties: ``lowest_date``, and ``lowest`` = (start of the period
-holding it, balance). ``longest_gap_days`` = the longest run of
-consecutive days from ``as_of`` (counted) to the horizon's end (counted) with no expected
-inflow; only inflows placed in a period count (not unconverted or dropped ones). With no
-inflow at all it is the whole window, ``horizon_end - as_of + 1``.
+holding it, balance).
+
+*Longest gap* (what a freelancer budgets on: how many days the cash must carry them before
+money comes in again). The expected inflow days are the expected dates of the milestones
+placed ``period`` or ``later`` (dated and converted; not uncertain, at risk, unconverted or
+dropped). ``longest_gap_days`` = the longest run of consecutive days with none of them that
+an expected inflow ends: from ``as_of`` (counted) to the day before the first inflow day, or
+the days strictly between two consecutive inflow days; ``longest_gap`` = its first and last
+day (the earliest on ties; None when it is 0 days). ``later`` inflows count, so the figure is
+the same whatever the period kind and the horizon (a weekly and a monthly report of a book
+agree), and a gap an inflow after the horizon's end closes is counted in full. The days
+after the last inflow day are not a gap of known length (the horizon's end is no inflow):
+they are told as ``last_inflow_date``, "no inflow expected after" it; with no inflow day at
+all ``last_inflow_date`` is None and ``longest_gap_days`` 0 (nothing is expected, ever).
 
 *Tax reserve, free cash, safe to spend.* With p = ``settings.tax_reserve_percent`` and
 ``since`` = ``settings.tax_reserve_since`` (no date: from the start of the book), the reserve
@@ -277,7 +287,9 @@ class ForecastReport:
     lowest: tuple[dt.date, Decimal]
     #: the day of the lowest balance (as_of when nothing ever goes below cash at as_of)
     lowest_date: dt.date
-    #: longest run of days from as_of to the horizon's end (both counted) with no expected inflow
+    #: longest run of days with no expected inflow that an expected inflow ends (from as_of,
+    #: counted, or between two inflow days; ``later`` inflows count, the horizon's end does not
+    #: end a gap): the same for every period kind and horizon; 0 with no inflow at all
     longest_gap_days: int
     #: per open milestone (open > 0), by milestone_id: ``PLACEMENT_COLUMNS``: days_past_due
     #: (as_of - forecast_due, <= 0 for unbilled work), delay (the scenario's delay in days, 0
@@ -310,6 +322,11 @@ class ForecastReport:
     #: part ('outflow' | 'cash_in' | 'cash_out'), currency, amount: expenses and cash movements
     #: in currencies with no fx rate, left out of outflows and cash_at_as_of
     unconverted_other: pl.DataFrame = field(default_factory=_empty_unconverted_other)
+    #: the first and last day of the longest gap (the earliest on ties), None when it is 0 days
+    longest_gap: tuple[dt.date, dt.date] | None = None
+    #: the last expected inflow day (period or later): no inflow is expected after it; None when
+    #: no inflow is expected at all
+    last_inflow_date: dt.date | None = None
 
     @property
     def end(self) -> dt.date:
@@ -511,13 +528,30 @@ def _truncate(col: str, period: str) -> pl.Expr:
     return pl.col(col).dt.truncate("1w" if period == "week" else "1mo")
 
 
-def _longest_gap(inflow_dates: list[dt.date], as_of: dt.date, end: dt.date) -> int:
-    """Longest run of consecutive days in [as_of, end] without any of ``inflow_dates``."""
-    longest, prev = 0, as_of - dt.timedelta(days=1)
-    for d in sorted(inflow_dates):
-        longest = max(longest, (d - prev).days - 1)
+@dataclass(frozen=True)
+class _Gap:
+    days: int
+    span: tuple[dt.date, dt.date] | None
+    last_inflow: dt.date | None
+
+
+def _longest_gap(placements: pl.DataFrame, as_of: dt.date) -> _Gap:
+    """The longest run of days without an expected inflow that one ends (module doc)."""
+    days = (
+        placements.filter(pl.col("placement").is_in(["period", "later"]))
+        .get_column("expected_date")
+        .unique()
+        .sort()
+        .to_list()
+    )
+    one = dt.timedelta(days=1)
+    best, prev = 0, as_of - one
+    span: tuple[dt.date, dt.date] | None = None
+    for d in days:
+        if (d - prev).days - 1 > best:
+            best, span = (d - prev).days - 1, (prev + one, d - one)
         prev = d
-    return max(longest, (end - prev).days)
+    return _Gap(best, span, days[-1] if days else None)
 
 
 # ---- cash at as_of ------------------------------------------------------------------------
@@ -811,6 +845,7 @@ def forecast(
     )
 
     low_date, low = _lowest(cash, in_period, outflows, as_of)
+    gap = _longest_gap(placements, as_of)
     categorised = _categorised(book, outflows)
     free = _free_walk(book, rates, as_of, bounds, cash, in_period, categorised, (low_date, low))
     periods = periods.with_columns(
@@ -836,7 +871,9 @@ def forecast(
         unconverted=unconverted if unconverted.height else _empty_unconverted(),
         lowest=(bounds[_period_index(bounds, low_date)][0], low),
         lowest_date=low_date,
-        longest_gap_days=_longest_gap(in_period["expected_date"].unique().to_list(), as_of, end),
+        longest_gap_days=gap.days,
+        longest_gap=gap.span,
+        last_inflow_date=gap.last_inflow,
         placements=placements,
         outflows=outflows,
         adjustments=adjustments,

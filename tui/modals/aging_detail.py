@@ -6,26 +6,30 @@ from typing import ClassVar
 
 import polars as pl
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import DataTable, Label
 
 from tui.domain.money import format_amount
+from tui.present.text import count
+from tui.widgets.keybar import KeyBar
 from tui.widgets.table import BookTable, Column
 
 #: rows put in the list (a currency's whole 90+ bucket can hold thousands)
 LIMIT = 1000
+#: narrow, the invoice date and the bucket give way first; the line under the list has them
 COLUMNS = [
-    Column("Client", "client", grow=True),
-    Column("Milestone", "milestone", grow=True, min_width=8),
+    Column("Client", "client", grow=True, min_width=10),
+    Column("Milestone", "milestone", grow=True, min_width=16, priority=1),
     Column("Due", "due_date"),
     Column("Days", "days_past_due", right=True),
-    Column("Invoice", "invoice_no", grow=True, min_width=4),
-    Column("Invoiced", "invoiced_on"),
+    Column("Invoice", "invoice_no"),
+    Column("Invoiced", "invoiced_on", drop=1),
     Column("Open", "open", right=True),
-    Column("Bucket", "bucket"),
+    Column("Bucket", "bucket", drop=2),
 ]
 
 
@@ -49,11 +53,12 @@ class AgingDetailModal(ModalScreen[None]):
             cur = self.detail["currency"][0] if self.detail.height else ""
             shown = min(self.detail.height, LIMIT)
             more = f" (first {shown} shown)" if self.detail.height > LIMIT else ""
-            yield Label(Text(f"{self.detail.height} milestones{more} · open "
+            yield Label(Text(f"{count(self.detail.height, 'milestone')}{more} · open "
                              f"{format_amount(total)} {cur}"), classes="form-subtitle")  # fmt: skip
             yield BookTable(COLUMNS, id="aging-detail")
+            yield Label("", id="aging-detail-line", classes="aging-detail-line")
             yield Label(Text("↑↓ move · Esc close"), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Fill the list and focus it."""
@@ -69,6 +74,23 @@ class AgingDetailModal(ModalScreen[None]):
         table = self.query_one(BookTable)
         table.show(rows)
         table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole of the row under the cursor, under the list (its cells may be cut)."""
+        key = event.row_key.value if event.row_key else None
+        found = self.detail.filter(pl.col("milestone_id").cast(pl.String) == key)
+        line = Text()
+        if found.height:
+            r = found.row(0, named=True)
+            line.append(
+                f"{r['client']} / {r['contract']} #{r['seq']} {r['milestone']}", style="bold"
+            )
+            invoice = r["invoice_no"] or "no number"
+            when = f" of {r['invoiced_on']}" if r["invoiced_on"] else ""
+            line.append(f" · invoice {invoice}{when} · due {r['due_date']}"
+                        f" · {format_amount(r['open'])} {r['currency']} · {r['bucket']}")  # fmt: skip
+        self.query_one("#aging-detail-line", Label).update(line)
 
     def action_close(self) -> None:
         """Back to the aging table."""

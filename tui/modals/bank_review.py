@@ -25,11 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain.errors import MilepayError, ValidationError
 from tui.domain.money import format_amount
+from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from tui.analytics.bank import Proposal
@@ -87,7 +88,7 @@ class BankReviewModal(ModalScreen[int]):
             yield Static("", id="bank-status")
             yield Label(Text("space tick · a all/none · ctrl+s record the ticked · Esc close"),
                         classes="dialog-keys")  # fmt: skip
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Focus the proposals."""

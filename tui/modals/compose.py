@@ -13,8 +13,10 @@ user?``): yes records the server and sends, no sends and logs nothing.
 The attachments line names every file the message carries (the invoice files; escalating, the
 contract too). ``ctrl+g`` adds the client's statement of account as a new PDF in the message
 folder; when the body was not edited yet, it is filled again so that ``$attachments`` names the
-statement too. Esc closes, asking first when edited text was never delivered. The keys are
-ctrl keys because the body editor has the focus.
+statement too. Esc closes at once when the subject and body are as milepay filled them (or
+the step was logged); after an edit it asks first, as a form does ("Discard the edited
+message?": y discards, n or Esc keeps the text). The keys are ctrl keys because the body
+editor has the focus.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from tui.config import MailConfig
 from tui.domain.errors import MilepayError
@@ -44,6 +46,7 @@ from tui.mail import (
     send,
     to_email_message,
 )
+from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
@@ -95,6 +98,8 @@ class ComposeModal(ModalScreen[bool]):
         self.base = delivery.draft
         #: the statement of account written for this message, once attached
         self.statement_path: Path | None = None
+        #: how the text last left the composer (copied, saved) without being logged as sent
+        self.handed_out = ""
 
     @property
     def milepay(self) -> MilepayApp:
@@ -138,7 +143,7 @@ class ComposeModal(ModalScreen[bool]):
             yield Static(
                 Text(f"^o copies the body · ^s saves .eml/.txt · {how}"), classes="form-hint"
             )
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Start in the body."""
@@ -214,6 +219,7 @@ class ComposeModal(ModalScreen[bool]):
         if self.logged:
             self._delivered(note, draft, said)
             return
+        self.handed_out = note
         self.status(f"{said}. Not logged yet: was it sent?")
         step, n = self.delivery.step, len(self.delivery.rows) or 1
         what = f"for {n} milestones" if n > 1 else "for this milestone"
@@ -360,7 +366,9 @@ class ComposeModal(ModalScreen[bool]):
         if not self.is_dirty:
             self.dismiss(self.logged)
             return
-        self.app.push_screen(ConfirmModal("Discard the edited message? It was not copied, saved or sent.",
+        where = (f"It was {self.handed_out} but not logged as sent." if self.handed_out
+                 else "It was not copied, saved or sent.")  # fmt: skip
+        self.app.push_screen(ConfirmModal(f"Discard the edited message? {where}",
                                           yes="Discard", no="Keep editing"),
                              lambda yes: self.dismiss(False) if yes else None)  # fmt: skip
 
@@ -384,7 +392,7 @@ class SavePathModal(ModalScreen[str | None]):
             yield Static("", id="save-path-error", classes="form-error")
             yield Label(Text("Ends .eml: an e-mail file any mail program opens; else plain text.\n"
                              "Enter save · Esc cancel"), classes="dialog-keys")  # fmt: skip
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Check the path, then return it."""

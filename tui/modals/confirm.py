@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from tui.widgets.keybar import KeyBar
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -38,7 +40,7 @@ class ConfirmModal(ModalScreen[bool]):
             line.append(" n ", style="bold reverse")
             line.append(f" {self.no} (Esc)")
             yield Label(line, classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def action_answer(self, yes: bool) -> None:
         """Close with the answer."""

@@ -10,6 +10,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.domain.errors import ValidationError
@@ -178,8 +179,10 @@ class ContractForm(FormModal):
         if not self.new:
             return
         values = self.values()
-        self.query_one("#field-count").display = values.get("schedule") == "equal"
-        self.query_one("#field-phases").display = values.get("schedule") == "phases"
+        for name, mode in (("count", "equal"), ("phases", "phases")):
+            row = self.query_one(f"#field-{name}").parent  # the whole line, label too
+            if isinstance(row, Widget):
+                row.display = values.get("schedule") == mode
         self.query_one("#preview", Static).update(self._preview(values))
 
     def _preview(self, values: Mapping[str, str]) -> Text | Table:

@@ -13,6 +13,13 @@ elsewhere since (:class:`~tui.domain.errors.StaleEditError`); the form then asks
 
 Tab and shift+tab are priority bindings: the app moves the focus when it routes the key, so
 the keys after a Tab in one burst (a slow SSH link, a paste) land in the next field.
+
+Whenever the focus moves (Tab, shift+tab, a refused save focusing the wrong field) the fields
+scroll, without animation, so that the focused field's line and its error line are in view,
+and an error line that appears under the focused field is scrolled into view too: nothing is
+ever typed blind below the visible part. A choice list (a Select) opens inside the fields'
+area: below the field when it fits there, else above it, scrolling within itself when even
+that is too short, never over the dialog's border or the key bar.
 """
 
 from __future__ import annotations
@@ -27,11 +34,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from tui.domain.errors import MilepayError, StaleEditError, ValidationError
+from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
@@ -147,6 +157,8 @@ class FormModal(ModalScreen[Any]):
         self._reads: dict[str, set[str]] = {}
         self._errors: dict[str, str | None] = {}
         self._problem: str | None = None
+        #: the focused field waiting for the next layout to scroll its error line into view
+        self._reveal_pending: Widget | None = None
 
     @property
     def milepay(self) -> MilepayApp:
@@ -161,7 +173,8 @@ class FormModal(ModalScreen[Any]):
             yield Label(Text(self.form_title), classes="form-title")
             if self.subtitle:
                 yield Static(Text(self.subtitle), classes="form-subtitle")
-            with VerticalScroll(classes="form-fields"):
+            # not a Tab stop of its own: Tab goes from field to field (PageDown still scrolls)
+            with VerticalScroll(classes="form-fields", can_focus=False):
                 for group in self._rows():
                     first = group[0]
                     if first.kind == "heading":
@@ -177,7 +190,7 @@ class FormModal(ModalScreen[Any]):
                 yield from self.compose_extra()
             yield Static("", id="form-problem", classes="form-problem")
             yield Static(Text(self.HINT), classes="form-hint")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def _rows(self) -> list[list[Field]]:
         """Fields grouped into lines: consecutive fields sharing a ``row`` label share a line."""
@@ -216,9 +229,109 @@ class FormModal(ModalScreen[Any]):
         first = next(
             (f for f in fields if f.name == self.FIRST_FIELD), fields[0] if fields else None
         )
+        self.screen_layout_refresh_signal.subscribe(self, self._laid_out)
         if first is not None:
             self.query_one(f"#field-{first.name}").focus()
         self.values_changed()
+
+    # ---- keeping the focused field in view ------------------------------------------------
+
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        """Focus ``widget``; a field is then scrolled into view with its error line."""
+        super().set_focus(widget, scroll_visible=False, from_app_focus=from_app_focus)
+        if widget is None or self.focused is not widget:
+            return
+        if isinstance(widget.parent, Select):  # a choice list opening
+            self.call_after_refresh(self._open_list, widget)
+        elif scroll_visible:
+            self.call_after_refresh(self.reveal, widget)
+
+    def focus_field(self, name: str) -> None:
+        """Focus field ``name`` and scroll it into view (also when it had the focus already)."""
+        self.set_focus(self.query_one(f"#field-{name}"))  # now, not after the queued messages
+
+    def _fields_box(self) -> VerticalScroll | None:
+        """The scrolling area of the fields (None before it is composed)."""
+        try:
+            return self.query_one(".form-fields", VerticalScroll)
+        except NoMatches:
+            return None
+
+    def _line_of(self, widget: Widget, box: Widget) -> Widget | None:
+        """The child of ``box`` holding ``widget`` (its field's line), None when not inside."""
+        line: Widget = widget
+        while line.parent is not box:
+            if not isinstance(line.parent, Widget):
+                return None
+            line = line.parent
+        return line
+
+    def reveal(self, widget: Widget) -> None:
+        """Scroll the fields, at once, so the focused ``widget``'s line and error line show."""
+        self._reveal_pending = None
+        if self.focused is not widget or not widget.is_attached:
+            return
+        box = self._fields_box()
+        line = self._line_of(widget, box) if box is not None else None
+        if box is None or line is None:
+            if not self.can_view_entire(widget):
+                self.scroll_to_center(widget, animate=False, origin_visible=True)
+            return
+        region = line.virtual_region
+        name = self._field_name(widget)
+        if name is not None and self._errors.get(name):
+            error = self.query(f"#err-{name}")
+            if error and not error.first().virtual_region.height:
+                self._reveal_pending = widget  # not laid out yet: again after the layout
+                return
+            if error:
+                region = region.union(error.first().virtual_region)
+        window = Region(0, round(box.scroll_y), region.right, box.scrollable_content_region.height)
+        if not window.contains_region(region):  # centred: the lines around it show too
+            box.scroll_to_region(region, animate=False, immediate=True, center=True)
+
+    def _laid_out(self, _screen: Any) -> None:
+        """The layout changed: reveal the field that waited for its error line's place."""
+        if self._reveal_pending is not None:
+            self.reveal(self._reveal_pending)
+
+    def _open_list(self, overlay: Widget) -> None:
+        """A choice list opened: make room under its field, then fit it in the fields' area."""
+        box = self._fields_box()
+        select = overlay.parent
+        line = self._line_of(overlay, box) if box is not None else None
+        if box is None or line is None or not isinstance(select, Select):
+            return
+        top = line.virtual_region.y
+        room = Region(0, top, 1, line.virtual_region.height + self._list_height(overlay))
+        box.scroll_to_region(room, animate=False, immediate=True, origin_visible=True)
+        self.call_after_refresh(self._fit_list, overlay)
+
+    @staticmethod
+    def _list_height(overlay: Widget) -> int:
+        """How tall the open list wants to be: its choices and its border (at most 12)."""
+        count = int(getattr(overlay, "option_count", 0))
+        return min(count + overlay.styles.gutter.height, 12)
+
+    def _fit_list(self, overlay: Widget) -> None:
+        """Place the open list below its field, or above when there is more room there."""
+        box = self._fields_box()
+        select = overlay.parent
+        if box is None or not isinstance(select, Select) or not select.expanded:
+            return
+        area, field_region = box.scrollable_content_region, select.region
+        wanted = self._list_height(overlay)
+        below = area.bottom - field_region.bottom
+        above = field_region.y - area.y
+        if below >= wanted or below >= above:
+            height, shift = min(wanted, max(below, 3)), 0
+        else:  # open upwards: its bottom on the line above the field
+            height = min(wanted, above)
+            shift = -(height + field_region.height)
+        overlay.styles.max_height = height
+        overlay.styles.offset = (0, shift)
 
     # ---- values and checks ----------------------------------------------------------------
 
@@ -295,7 +408,11 @@ class FormModal(ModalScreen[Any]):
             return
         line.update(Text(f"{self._label(name)}: {message}") if message else "")
         line.set_class(bool(message), "-shown")
-        self.query_one(f"#field-{name}").set_class(bool(message), "-invalid")
+        line.display = bool(message)  # at once (a class waits for the next style pass)
+        widget = self.query_one(f"#field-{name}")
+        widget.set_class(bool(message), "-invalid")
+        if message and self.focused is widget:  # the new error line shows under the field
+            self.call_after_refresh(self.reveal, widget)
 
     def show_problem(self, message: str | None) -> None:
         """Show (or clear) a message about the whole form."""
@@ -353,7 +470,7 @@ class FormModal(ModalScreen[Any]):
         self.touched.update(names)
         bad = [n for n in names if not self._check_one(n)]
         if bad:
-            self.query_one(f"#field-{bad[0]}").focus()
+            self.focus_field(bad[0])
             self.show_problem(f"Not saved: check {', '.join(self._label(n) for n in bad)}.")
             return
         values = self.values()
@@ -387,7 +504,7 @@ class FormModal(ModalScreen[Any]):
         name = exc.field
         if name and any(f.name == name for f in self.fields if f.kind != "heading"):
             self.show_error(name, getattr(exc, "reason", str(exc)))
-            self.query_one(f"#field-{name}").focus()
+            self.focus_field(name)
         self.show_problem(f"Not saved: {exc}")
 
     def _stale(self, exc: StaleEditError) -> None:

@@ -14,7 +14,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from tui.widgets.keybar import KeyBar
 
 INTRO = (
     "milepay keeps clients, contracts, milestones and payments. Letters act on the current "
@@ -37,7 +39,7 @@ OTHER_KEYS = [
 
 
 def _keys_shown(app: App[object], binding: Binding, keys: list[str]) -> str:
-    """``c / 7``: the keys of one binding as the footer shows them."""
+    """``c / 7``: the keys of one binding as the key bar shows them."""
     if binding.key_display:
         return binding.key_display
     shown = [app.get_key_display(binding.with_key(key, key_display=None)) for key in keys]
@@ -128,7 +130,7 @@ class HelpModal(ModalScreen[None]):
                 yield Static(self._table("Keys everywhere", app_keys(self.app)))
                 yield Static(Text(keymap_note()), classes="help-keymap")
             yield Label(Text("Esc close · ↑↓ scroll"), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @staticmethod
     def _table(title: str, rows: list[tuple[str, str, str, bool]]) -> Table:

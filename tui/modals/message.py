@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from tui.widgets.keybar import KeyBar
 
 
 class MessageModal(ModalScreen[bool]):
@@ -40,7 +42,7 @@ class MessageModal(ModalScreen[bool]):
             yield Static(Text(self.message), classes="dialog-body")
             keys = "r try again · Esc close" if self.retry else "Esc close"
             yield Label(Text(keys), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def action_close(self, retry: bool) -> None:
         """Close, saying whether to try again."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tui.domain.model import Milestone
@@ -27,9 +28,24 @@ FIELDS = [
 ]
 
 
+#: the titles the schedule generates (``Milestone 3``; books made before issue 14 hold
+#: ``Milestone 3 of 5``, kept as the user's text and still recognised)
+_GENERATED = re.compile(r"Milestone ([0-9]{1,6})(?: of [0-9]{1,6})?")
+
+
+def next_title(titles: Sequence[str]) -> str | None:
+    """``Milestone N+1`` when every title of the contract is a generated one (N the highest
+    number), else None: titles the user wrote are theirs, no pattern is guessed from them."""
+    numbers = [m.group(1) for t in titles if (m := _GENERATED.fullmatch(t))]
+    if not titles or len(numbers) != len(titles):
+        return None
+    return f"Milestone {max(int(n) for n in numbers) + 1}"
+
+
 class MilestoneForm(FormModal):
     """New or edit milestone; ``save`` gets the parsed milestone (runs in a thread) and,
-    editing, ``expected=`` (the row the form opened on)."""
+    editing, ``expected=`` (the row the form opened on). A new milestone's title is proposed
+    from ``titles`` (the contract's milestone titles, see :func:`next_title`)."""
 
     RECORD = Milestone
     WHAT = "milestone"
@@ -42,9 +58,13 @@ class MilestoneForm(FormModal):
         save: Callable[[Milestone], Any],
         milestone: Mapping[str, Any] | None = None,
         next_seq: int = 1,
+        titles: Sequence[str] = (),
     ) -> None:
         values = {k: text_of(v) for k, v in (milestone or {}).items()}
         values.setdefault("seq", str(next_seq))
+        proposed = next_title(titles) if milestone is None else None
+        if proposed is not None:
+            values.setdefault("title", proposed)
         values.setdefault("status", MilestoneStatus.PLANNED.value)
         values.setdefault("progress", "0")
         super().__init__(

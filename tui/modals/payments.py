@@ -19,10 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tui.domain.model import Payment
 from tui.domain.money import format_amount
+from tui.widgets.keybar import KeyBar
 from tui.widgets.table import BookTable, Column
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class PaymentsModal(ModalScreen[None]):
             table.styles.height = "1fr"
             yield table
             yield Label(Text("↑↓ move · e edit · x delete · Esc close"), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Read the payments; read them again whenever the book changes."""

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from tui.domain.money import format_amount
+from tui.widgets.keybar import KeyBar
 from tui.widgets.table import BookTable, Column
 
 COLUMNS = [
@@ -50,7 +51,7 @@ class PeriodOutflowsModal(ModalScreen[None]):
             yield Label(Text(words), classes="form-subtitle", id="fc-outflows-total")
             yield BookTable(COLUMNS, id="fc-outflows")
             yield Label(Text("↑↓ move · Esc close"), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Fill the list and focus it."""

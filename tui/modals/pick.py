@@ -11,8 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from tui.widgets.keybar import KeyBar
 
 
 class PickModal(ModalScreen[int | None]):
@@ -33,7 +35,7 @@ class PickModal(ModalScreen[int | None]):
             yield Label(Text(self.title_text), classes="dialog-title")
             yield OptionList(*(Option(Text(label), id=str(i)) for i, label in self.choices))
             yield Label(Text("↑↓ choose · Enter select · Esc cancel"), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from tui.domain.dates import parse_date
 from tui.domain.errors import MilepayError, ValidationError
+from tui.widgets.keybar import KeyBar
 
 T = TypeVar("T")
 
@@ -52,7 +53,7 @@ class PromptModal(ModalScreen[T | None], Generic[T]):
             yield Input(self.value, id="prompt-input", compact=True, select_on_focus=False)
             yield Static("", id="prompt-message", classes="form-error")
             yield Label(Text(self.hint or "Enter OK · Esc cancel"), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Focus the field with the cursor at the end."""

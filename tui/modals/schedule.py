@@ -74,7 +74,7 @@ def generate(values: Mapping[str, str], fee: Decimal, today: dt.date) -> list[Mi
     elif mode == "equal":
         count = parse_int(values.get("count", "") or "1", "count", minimum=1, maximum=120)
         amounts = split_evenly(fee, count)
-        titles = [f"Milestone {i + 1} of {count}" for i in range(count)]
+        titles = [f"Milestone {i + 1}" for i in range(count)]
     else:
         raise ValidationError("schedule", f"'{mode}' is not one of: {', '.join(MODES)}")
     if fee <= 0:

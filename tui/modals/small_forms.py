@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from tui.domain.dates import check_due_after_invoice, parse_date, terms_due_date
 from tui.domain.errors import ValidationError
 from tui.domain.model import ChangeOrder, Hold, Milestone
+from tui.domain.money import format_amount, parse_amount
 from tui.domain.values import parse_text
 from tui.modals.form import DATE_HINT, Field, FormModal
 
@@ -151,21 +153,34 @@ class ChangeOrderForm(FormModal):
 
 
 class AcceptChangeForm(FormModal):
-    """Accept a change order: the milestone that prices the new scope."""
+    """Accept a change order that raises the fee: the milestone that prices the new scope.
+
+    The rule: the milestone's amount IS the change order's amount (``amount_delta``, the
+    figure the fee goes up by; the store refuses any other sum), so the form never asks for
+    it. It shows the amount and asks only for the number, title and due date. ``values``
+    carries the order's amount as ``amount`` (or pass ``amount=``).
+    """
 
     RECORD = Milestone
     FIELDS: ClassVar[list[Field]] = [
         Field("seq", "Number", required=True),
         Field("title", "Milestone title", required=True),
-        Field("amount", "Amount", required=True),
         Field("due_date", "Due date", required=True, placeholder=DATE_HINT),
     ]
 
     def __init__(self, *, label: str, today: dt.date, values: Mapping[str, str],
-                 save: Callable[[Milestone], Any]) -> None:  # fmt: skip
+                 save: Callable[[Milestone], Any], amount: Decimal | None = None) -> None:  # fmt: skip
+        known = amount if amount is not None else parse_amount(values["amount"], "amount")
+        #: the change order's amount, the new milestone's amount
+        self.amount = known
         super().__init__(
             "Accept change order", self.FIELDS, values,
-            save=lambda v: save(Milestone.parse(v, today_=today)),
+            save=lambda v: save(Milestone.parse({**v, "amount": known}, today_=today)),
             today=today, saved_message="Change order accepted; milestone added.",
-            subtitle=label + "\nThe amount must equal the change order's amount.",
+            subtitle=f"{label}\nThe new milestone is for {format_amount(known)}, the change "
+                     "order's amount.",
         )  # fmt: skip
+
+    def check_all(self, values: Mapping[str, str]) -> None:
+        """The whole milestone, with the order's amount (each field is a milestone's)."""
+        Milestone.parse({**values, "amount": self.amount}, today_=self.today)

@@ -18,7 +18,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from tui.widgets.keybar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class StaleEditModal(ModalScreen[str]):
                 keys.append(f" {key} ", style="bold reverse")
                 keys.append(f" {label}   ")
             yield Label(keys, classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def _table(self) -> Table:
         table = Table(box=None, padding=(0, 1), expand=True)

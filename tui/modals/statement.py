@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tui.analytics.statement import Statement, statement
 from tui.domain.errors import MilepayError, ValidationError
 from tui.mail import file_slug, new_path
 from tui.present.statement import statement_text
+from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from tui.app import MilepayApp
@@ -86,7 +87,7 @@ class StatementModal(ModalScreen[None]):
                 yield Static(Text("Working it out…"), id="statement-text")
             yield Static("", id="statement-status")
             yield Label(Text("↑↓←→ scroll · p save as PDF · Esc close"), classes="dialog-keys")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Work the statement out from the session's snapshot, in a thread."""

@@ -20,10 +20,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from tui.analytics.forecast import Adjustment
 from tui.domain.money import format_amount
+from tui.widgets.keybar import KeyBar
 
 KINDS = [
     ("Shift a client's payments by N days", "shift_client"),
@@ -90,7 +91,7 @@ class WhatIfModal(ModalScreen[Adjustment | None]):
             yield Static("", id="whatif-message", classes="form-error")
             yield Label(Text("Tab next · Enter in Days or ctrl+s add · Esc cancel"),
                         classes="form-hint")  # fmt: skip
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Fill the milestone list for the first client; focus the kind."""

@@ -16,6 +16,7 @@ from typing import Any
 from tui.analytics.forecast import ForecastReport
 from tui.domain.money import format_amount
 from tui.present.table import Column, format_csv, iso_text
+from tui.present.text import count
 
 FORECAST_COLUMNS = [
     Column("start", "Start", "date"),
@@ -60,8 +61,8 @@ def forecast_note_segments(report: ForecastReport) -> list[tuple[str, str]]:
         out.append(("\nLowest ", "bold"))
         out.append((f"{format_amount(report.lowest[1])} {cur} on {report.lowest_date}",
                     "bold red" if report.lowest[1] < 0 else ""))  # fmt: skip
-    out.append((" · Longest gap without income ", "bold"))
-    out.append((f"{report.longest_gap_days} days", ""))
+    out.append((" · Longest gap ", "bold"))
+    out.append((gap_text(report, compact=True), ""))
     parts = [f"{format_amount(u['amount'])} {u['currency']}" for u in report.unconverted.to_dicts()]
     names = {"outflow": "expenses", "cash_in": "payments in", "cash_out": "expenses before as-of"}
     parts += [f"{names.get(u['part'], u['part'])} {format_amount(u['amount'])} {u['currency']}"
@@ -70,6 +71,29 @@ def forecast_note_segments(report: ForecastReport) -> list[tuple[str, str]]:
         out.append(("\nNo exchange rate, left out: ", "bold yellow"))
         out.append((" · ".join(parts), ""))
     return out
+
+
+def gap_text(report: ForecastReport, *, compact: bool = False) -> str:
+    """The longest gap and where inflows stop: ``11 days (2026-11-24 to 2026-12-04); no inflow
+    expected after 2026-12-13`` (``compact``, the screen's line: ``11 days to 2026-12-04``, and
+    `` · none after 2026-12-13`` when inflows stop inside the table; past its end it is not the
+    table's to tell).
+
+    The days after the last expected inflow are not a gap of known length, so they are told as
+    a date, never counted (see :mod:`tui.analytics.forecast`).
+    """
+    last = report.last_inflow_date
+    if last is None:
+        return "no inflow expected" if compact else "none: no inflow is expected at all"
+    days = count(report.longest_gap_days, "day")
+    span = report.longest_gap
+    if compact:
+        gap = f"{days} to {iso_text(span[1])}" if span else days
+        if report.periods.height and last > report.end:
+            return gap
+        return f"{gap} · none after {iso_text(last)}"
+    gap = f"{days} ({iso_text(span[0])} to {iso_text(span[1])})" if span else days
+    return f"{gap}; no inflow expected after {iso_text(last)}"
 
 
 def shortfall_line(report: ForecastReport, fail_below: Decimal) -> str | None:
@@ -140,7 +164,7 @@ def forecast_note_lines(
             f"Lowest balance (day by day): {format_amount(lowest[1])} {cur} on "
             f"{iso_text(report.lowest_date)}, in the period from {iso_text(lowest[0])}"
         )
-    notes.append(f"Longest run with no expected inflow: {report.longest_gap_days} days")
+    notes.append(f"Longest run with no expected inflow: {gap_text(report)}")
     if adjustments:
         notes.append("What-if adjustments: " + "; ".join(adjustments))
     return notes

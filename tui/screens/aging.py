@@ -41,9 +41,15 @@ DEFAULT_NAMES = ["current", "1-30", "31-60", "61-90", "90+"]
 LIMIT = 2000
 
 
+#: too narrow for every amount whole: the buckets hidden first (the least overdue first);
+#: the line under the table names them, and Enter on the client lists every milestone
+DROP_RANKS = [1, 2, 3, 4, 5]
+
+
 def _columns(first: Column) -> list[Column]:
     return [first, Column("Cur", "currency"),
-            *(Column(n, k, right=True) for n, k in zip(DEFAULT_NAMES, BUCKET_KEYS, strict=True)),
+            *(Column(n, k, right=True, drop=d)
+              for n, k, d in zip(DEFAULT_NAMES, BUCKET_KEYS, DROP_RANKS, strict=True)),
             Column("Total", "total", right=True)]  # fmt: skip
 
 
@@ -74,9 +80,12 @@ class AgingScreen(BookScreen):
         with Horizontal(classes="title-row"):
             yield Label(Text("Aging"), classes="screen-title")
             yield Label("", classes="title-note", id="title-note")
-        yield BookTable(_columns(Column("Client", "client", grow=True)), id="aging-rows")
+        rows = BookTable(_columns(Column("Client", "client", grow=True)), id="aging-rows")
+        totals = BookTable(_columns(Column("Total", "client", grow=True)), id="aging-totals")
+        rows.align_with, totals.align_with = totals, rows  # one column layout for both
+        yield rows
         yield Label("", id="aging-status", classes="aging-status")
-        yield BookTable(_columns(Column("Total", "client", grow=True)), id="aging-totals")
+        yield totals
 
     def on_mount(self) -> None:
         """Cell cursors (a bucket can be picked), focus the clients, then load."""
@@ -145,6 +154,7 @@ class AgingScreen(BookScreen):
                               for r in rows])  # fmt: skip
         self.totals_table.show([(t["currency"], self._cells("Total", t, names, bold=True))
                                 for t in report.totals.to_dicts()])  # fmt: skip
+        self.rows_table.fit_columns()  # the totals' widths are known now: line the two up
         self.totals_table.styles.height = report.totals.height + 1 if report.totals.height else 2
         self.rows_table.loading = False
         note = f"as of {report.as_of}"
@@ -199,8 +209,12 @@ class AgingScreen(BookScreen):
             row = report.totals.filter(pl.col("currency") == key).row(0, named=True)
             who, currency = "All clients", key
         name = report.buckets[BUCKET_KEYS.index(column)] if column in BUCKET_KEYS else "total"
-        self.query_one("#aging-status", Label).update(Text(
-            f"{who} · {currency} · {name} {format_amount(row[name])} · Enter: the milestones"))  # fmt: skip
+        status = Text(f"{who} · {currency} · {name} {format_amount(row[name])}")
+        hidden = [report.buckets[BUCKET_KEYS.index(k)] for k in table.hidden if k in BUCKET_KEYS]
+        if hidden:  # too narrow for every amount whole: say which buckets are left out
+            status.append(f" · hidden: {', '.join(hidden)}", style="bold")
+        status.append(" · Enter: the milestones")
+        self.query_one("#aging-status", Label).update(status)
 
     @on(DataTable.CellSelected)
     def _cell_selected(self, event: DataTable.CellSelected) -> None:

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from tui.widgets.keybar import KeyBar
 from tui.widgets.navbar import NavBar
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class BookScreen(Screen[None]):
         yield from self.compose_body()
         with Vertical(id="bottom"):
             yield NavBar(self.NAME)
-            yield Footer(compact=True)
+            yield KeyBar()
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         """The screen's own widgets."""

@@ -63,13 +63,13 @@ class ChaseScreen(ListScreen):
     ENTER_ACTION = "compose"
     TITLE_TEXT = "Chase queue"
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Client", "client", grow=True),
-        Column("Milestone", "label", grow=True),
+        Column("Client", "client", grow=True, min_width=10),
+        Column("Milestone", "label", grow=True, min_width=12, priority=1),
         Column("Late", "days_past_due", right=True),
         Column("Open", "open_text", right=True),
-        Column("Fee", "fee_text", right=True),
+        Column("Fee", "fee_text", right=True, drop=1),  # the detail under the queue has it
         Column("Step", "step"),
-        Column("Contact", "contact", grow=True, min_width=9),
+        Column("Contact", "contact", grow=True, min_width=12, priority=1),
     ]
     SORTABLE: ClassVar[list[str] | None] = ["urgency", "client", "days_past_due", "open_sort", "step",
                                              "contact"]  # fmt: skip

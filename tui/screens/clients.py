@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import polars as pl
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -345,11 +348,38 @@ class ClientsScreen(ListScreen):
             self.app.post_message(Navigate("contracts", Arrival(filter=client["name"].lower())))
 
 
-def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Text:
-    """The detail pane: details, open amounts, contacts, contracts and red flags, as plain text."""
+class WholeLine:
+    """A line that is never broken in a word: indented when it fits, else whole on a line of
+    its own from the pane's edge, else (an e-mail address longer than the pane) broken after
+    its ``@``, and only then folded."""
+
+    def __init__(self, text: str, indent: int) -> None:
+        self.text, self.indent = text, indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The line as the pane's width allows."""
+        width, text = options.max_width, self.text
+        if cell_len(text) <= width:  # indented as far as the width allows
+            yield Text(" " * min(self.indent, width - cell_len(text)) + text, no_wrap=True)
+            return
+        at = text.find("@")
+        for part in [text[:at], text[at:]] if at > 0 else [text]:
+            yield Text(part, overflow="fold")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        """At most the indented line; at least its longest unbroken part."""
+        at = self.text.find("@")
+        shortest = max(cell_len(self.text[:at]), cell_len(self.text[at:])) if at > 0 else 0
+        return Measurement(shortest or cell_len(self.text), self.indent + cell_len(self.text))
+
+
+def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Group:
+    """The detail pane: details, open amounts, contacts, contracts and red flags, as plain text
+    (an e-mail address is shown whole on a line, see :class:`WholeLine`)."""
     cid = client["id"]
     contacts = extra.contacts.filter(pl.col("client_id") == cid)
     contracts = extra.contracts.filter(pl.col("client_id") == cid).sort("archived", "title")
+    parts: list[RenderableType] = []
     out = Text()
     out.append(client["name"], style="bold")
     if client["archived"]:
@@ -377,9 +407,13 @@ def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Text:
     for c in contacts.iter_rows(named=True):
         out.append(f"  {c['name']}", style="bold")
         out.append(f"  {c['role']}\n")
-        for line in (c["email"], c["phone"]):
-            if line:
-                out.append(f"    {line}\n")
+        if c["email"]:
+            if out.plain.endswith("\n"):
+                out.right_crop(1)
+            parts += [out, WholeLine(c["email"], 4)]
+            out = Text()
+        if c["phone"]:
+            out.append(f"    {c['phone']}\n")
     out.append("\nContracts\n", style="bold underline")
     if contracts.height == 0:
         out.append("  none yet: t starts one\n", style="italic")
@@ -400,4 +434,4 @@ def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Text:
 
         out.append("\nScorecard (v rates, S compares)\n", style="bold underline")
         out.append_text(scorecard_text({**card, "red_flags": ""}))  # flags are listed above
-    return out
+    return Group(*parts, out)

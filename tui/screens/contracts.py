@@ -46,8 +46,8 @@ class ContractsScreen(ListScreen):
     ENTER_ACTION = "milestones"
     TITLE_TEXT = "Contracts"
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Client", "client", grow=True),
-        Column("Contract", "title", grow=True),
+        Column("Client", "client", grow=True, min_width=10),
+        Column("Contract", "title", grow=True, min_width=12, priority=1),
         Column("Fee", "fee_text", right=True),
         Column("Open", "open_text", right=True),
         Column("Status", "status"),
@@ -233,7 +233,7 @@ class ContractsScreen(ListScreen):
             return self.book.schedule_warning(row["id"])
 
         self.app.push_screen(MilestoneForm(contract_title=row["title"], today=self._today(), next_seq=seq,
-                                           save=save),
+                                           titles=facts["milestone"].to_list(), save=save),
                              lambda result: warn_if_text(self.app, result))  # fmt: skip
 
     def action_change_order(self) -> None:

@@ -37,12 +37,18 @@ from textual.widgets import Label, Sparkline, Static
 from tui.analytics.dashboard import RECEIVED_DAYS, SOON_DAYS, DashboardData, dashboard_data
 from tui.domain.money import format_amount
 from tui.navigation import Arrival, Navigate
+from tui.present.text import count
 from tui.screens.base import BookScreen
 from tui.session import Snapshot
 
 WIDE = 120
 #: rows per list (narrow, wide); the counts are always complete
 LIST_ROWS = (4, 8)
+#: lines of the wide right column besides its two lists' rows (cash panel and the weekly
+#: inflow chart, the lists' headings and "… and n more" lines, the margins, title and keys)
+WIDE_FIXED = 24
+#: the most rows a list shows, however tall the terminal (what the analytics hand over)
+MAX_ROWS = 30
 ZERO = Decimal("0.00")
 
 
@@ -94,8 +100,14 @@ class DashboardScreen(BookScreen):
 
     @property
     def rows(self) -> int:
-        """How many rows each list shows at the current size."""
-        return LIST_ROWS[1] if self.size.height >= 36 else LIST_ROWS[0]
+        """How many rows each list shows at the current size: a tall, wide terminal fills its
+        height (the right column's two lists share what the cash panel leaves)."""
+        height = self.size.height
+        if height < 36:
+            return LIST_ROWS[0]
+        if self.has_class("-wide"):
+            return min(MAX_ROWS, max(LIST_ROWS[1], (height - WIDE_FIXED) // 2))
+        return LIST_ROWS[1]
 
     def reload(self) -> None:
         """Read again with a loading indicator."""
@@ -109,7 +121,7 @@ class DashboardScreen(BookScreen):
     def fetch(self, snapshot: Snapshot) -> DashboardData:
         """Thread: the frames and every figure."""
         frames = snapshot.frames
-        return dashboard_data(frames, frames.settings.today())
+        return dashboard_data(frames, frames.settings.today(), rows=MAX_ROWS)
 
     def show(self, data: DashboardData) -> None:
         """UI thread: fill the panels."""
@@ -216,7 +228,11 @@ def _cash(data: DashboardData) -> RenderableType:
         out.append("\nUncertain ")
         out.append(f"{format_amount(data.uncertain)} {cur}", style="bold")
         out.append(" (later than any paid before; in no week)")
-    out.append(f"\nLongest gap without income: {data.gap_days} days")
+    if data.last_inflow is None:
+        out.append("\nLongest gap without income: no income expected at all")
+    else:
+        out.append(f"\nLongest gap without income: {count(data.gap_days, 'day')}")
+        out.append(f" (to {data.gap_to})" if data.gap_to else "")
     if data.weekly_inflow:
         top = max(data.weekly_inflow)
         out.append(

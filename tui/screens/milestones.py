@@ -27,6 +27,7 @@ from tui.domain.values import MilestoneStatus
 from tui.navigation import Arrival
 from tui.present import money
 from tui.present.milestones import milestone_line
+from tui.present.text import count
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import Column
@@ -47,12 +48,14 @@ class MilestonesScreen(ListScreen):
     ENTER_ACTION = "edit"
     TITLE_TEXT = "Milestones"
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Client", "client", grow=True),
-        Column("Contract / milestone", "label", grow=True, min_width=8),
+        Column("Client", "client", grow=True, min_width=10),
+        Column(
+            "Contract / milestone", "label", grow=True, min_width=24, priority=1, short="Milestone"
+        ),
         Column("Status", "state"),
-        Column("Invoiced", "invoiced_on"),
+        Column("Invoiced", "invoiced_on", drop=1),  # the line under the list has it
         Column("Due", "due_date"),
-        Column("Late", "days_past_due", right=True),
+        Column("Late", "days_past_due", right=True, drop=2),  # so has this
         Column("Open", "open_text", right=True),
     ]
     SORTABLE: ClassVar[list[str] | None] = ["due_date", "client", "label", "state", "invoiced_on",
@@ -148,19 +151,30 @@ class MilestonesScreen(ListScreen):
     def cells(self, row: dict[str, Any]) -> list[Any]:
         """One milestone's cells; overdue ones in bold. Late counts for billed ones only: work
         not invoiced is not late, whatever its date."""
+        late = self._late(row)
+        style = "bold" if late else ""
+        return [Text(row["client"] or ""), Text(row["label"]), row["state"],
+                str(row["invoiced_on"] or ""), Text(str(row["due_date"]), style=style),
+                Text(str(late) if late else "", style=style, justify="right"),
+                Text(money(row["open"], row["currency"]), style=style, justify="right")]  # fmt: skip
+
+    def _late(self, row: dict[str, Any]) -> int:
+        """Days past due of a billed, open milestone (0 when not late or not billed)."""
         billed = row["invoiced_on"] is not None and row["invoiced_on"] <= self.extra.today
         late = row["days_past_due"] if row["open"] > 0 and billed else None
-        style = "bold" if late is not None and late > 0 else ""
-        return [Text(row["client"] or ""), Text(row["label"]), row["state"],
-                str(row["invoiced_on"] or ""), str(row["due_date"]),
-                Text(str(late) if late and late > 0 else "", style=style, justify="right"),
-                Text(money(row["open"], row["currency"]), style=style, justify="right")]  # fmt: skip
+        return late if late is not None and late > 0 else 0
 
     def row_changed(self, key: str | None) -> None:
         """The line under the list: the selected milestone's invoice, promise and hold."""
         row = self.selected
-        line = milestone_line(row, self.extra.today) if row is not None and self.extra else ""
-        self.query_one("#milestone-line", Static).update(Text(line))
+        line = Text()
+        if row is not None and self.extra:
+            line.append(f"{row['client'] or ''} / {row['label']}", style="bold")
+            late = self._late(row)
+            if late:
+                line.append(f" · {count(late, 'day')} late", style="bold")
+            line.append("\n" + milestone_line(row, self.extra.today))
+        self.query_one("#milestone-line", Static).update(line)
 
     def arrive(self, arrival: Arrival) -> None:
         """A contract's milestones, a payment to record, or a filter (see ListScreen.arrive)."""

@@ -96,13 +96,15 @@ class ScorecardsScreen(ListScreen):
         Column("Chases", "chase_events", right=True),
         Column("Broken", "promises_broken", right=True),
         Column("Flags", "red_flag_count", right=True),
-        Column("Rating", "rating", right=True),
-        Column("Again", "work_again"),
-        Column("Open", "open", right=True),
-        Column("Billed", "billed", right=True),
-        Column("Paid", "paid", right=True),
-        Column("Median late", "median_days_late", right=True),
-        Column("Written off", "written_off", right=True),
+        # narrow terminals hide these (rightmost first) rather than cut them at the edge: the
+        # detail under the list has every figure of the selected client
+        Column("Rating", "rating", right=True, drop=7),
+        Column("Again", "work_again", drop=6),
+        Column("Open", "open", right=True, drop=5),
+        Column("Billed", "billed", right=True, drop=4),
+        Column("Paid", "paid", right=True, drop=3),
+        Column("Median late", "median_days_late", right=True, drop=2),
+        Column("Written off", "written_off", right=True, drop=1),
     ]
     SORTABLE: ClassVar[list[str] | None] = [
         "client_sort", "worst_rank", "overdue", "on_time_rate", "worst_days_late", "chase_events",

@@ -1,8 +1,9 @@
 """The forecast chart: inflow and outflow bars per period, the closing balance and free cash.
 
-Free cash (balance - tax reserve, SPEC 4.2) is a second line on the balance's axis, drawn with
-another mark (``•`` beside the balance's braille dots) and another colour, so the two read
-apart without colour too.
+Every series has its own mark as well as its own colour, so the chart reads without colour
+(issue 14): inflow bars are solid (``█``), outflow bars shaded (``▒``), the balance a line of
+braille dots (``⣀``) and free cash (balance - tax reserve, SPEC 4.2) a line of ``•``; the title
+names each mark in words.
 
 A ``textual-plotext`` plot. The figures it draws are the forecast report's, rounded to whole
 units of the home currency (``int``): a chart shows shapes, the exact amounts are in the table
@@ -25,6 +26,9 @@ from textual_plotext import PlotextPlot
 LABEL_ROOM = 7
 #: the free-cash line's mark (the balance is drawn in braille dots)
 FREE_MARK = "•"
+#: the inflow bars' mark (solid) and the outflow bars' (shaded): told apart without colour
+IN_MARK = "█"
+OUT_MARK = "▒"
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def nice_ticks(low: int, high: int, count: int = 5) -> list[int]:
 
 
 class ForecastChart(PlotextPlot):
-    """Bars for inflow (green) and outflow (red); balance and free cash lines (right axis)."""
+    """Bars for inflow (solid, green) and outflow (shaded, red); balance and free cash lines."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -97,7 +101,7 @@ class ForecastChart(PlotextPlot):
         outflow = [whole(v) for v in data.outflow]
         balance = [whole(v) for v in data.balance]
         free = [whole(v) for v in data.free]
-        plt.multiple_bar(xs, [inflow, outflow], color=["green", "red"])
+        plt.multiple_bar(xs, [inflow, outflow], color=["green", "red"], marker=[IN_MARK, OUT_MARK])
         plt.plot(xs, balance, color="blue", yside="right", marker="braille")
         plt.plot(xs, free, color="magenta", yside="right", marker=FREE_MARK)
         # x ticks: every k-th period, as many as fit the width
@@ -110,10 +114,10 @@ class ForecastChart(PlotextPlot):
         line = nice_ticks(min(balance + free), max(balance + free))
         plt.yticks(line, [short_amount(v) for v in line], yside="right")
         titles = [
-            f"bars: green in, red out (left) · right: ⣀ balance, {FREE_MARK} free cash · "
+            f"left: {IN_MARK} in, {OUT_MARK} out · right: ⣀ balance, {FREE_MARK} free cash · "
             f"{data.currency}",
-            f"bars in/out · ⣀ balance, {FREE_MARK} free cash · {data.currency}",
-            f"⣀ balance · {FREE_MARK} free · {data.currency}",
+            f"{IN_MARK} in, {OUT_MARK} out · ⣀ balance, {FREE_MARK} free cash · {data.currency}",
+            f"{IN_MARK} in {OUT_MARK} out ⣀ balance {FREE_MARK} free · {data.currency}",
         ]
         plt.title(next((t for t in titles if len(t) <= self.size.width - 8), titles[-1]))
 

@@ -1,4 +1,4 @@
-"""The line above the footer listing the screens and their keys, the current one lit."""
+"""The line above the key bar listing the screens and their keys, the current one lit."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.keys import format_key
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from tui.widgets.keybar import PALETTE_LABEL, palette_key
 
 #: (key, mode name, long label, short label) of every screen reachable from anywhere
 SCREENS: list[tuple[str, str, str, str]] = [
@@ -33,7 +35,7 @@ class NavBar(Widget):
     def render(self) -> Text:
         """Long labels when they fit, short ones in narrow terminals.
 
-        At 80 columns the help and palette hints are left out: the footer shows them too.
+        At 80 columns the help and palette hints are left out: the key bar shows them too.
         """
         for index, extras in ((2, True), (3, True), (3, False)):
             text = self._line(index, extras)
@@ -60,6 +62,6 @@ class NavBar(Widget):
             return out
         out.append(f"  {self._key('help', '?')} ", style="bold")
         out.append("Help ")
-        out.append(" ^p ", style="bold")
-        out.append("Commands")
+        out.append(f" {palette_key(self.app)} ", style="bold")
+        out.append(PALETTE_LABEL)
         return out
