@@ -198,7 +198,7 @@ def _check(app, *, modal: bool = False) -> list[str]:
 async def test_every_screen_at_80_columns_shows_whole_keys(demo_book) -> None:
     """1..9, S from clients, the client form and help: no cut key, ``? more`` opens help."""
     app = make_app(demo_book)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
         cut = set()
         for key in "123456789":
@@ -224,6 +224,14 @@ async def test_every_screen_at_80_columns_shows_whole_keys(demo_book) -> None:
         assert isinstance(app.screen, ClientForm)
         assert _check(app, modal=True)[0] == "^s Save"
         await press(pilot, "escape")
+
+        # a toast is a status line over the bars, the whole width: no key bar letter beside it
+        app.notify("Saved. " * 20, markup=False)
+        await settle(pilot)
+        (toast,) = app.screen.query("Toast")
+        assert toast.region.x == 0 and toast.region.width == app.size.width
+        assert toast.region.bottom == app.size.height  # the bottom rows, over the key bar
+        app.clear_notifications()
 
         await pilot.resize_terminal(160, 48)
         await settle(pilot)
