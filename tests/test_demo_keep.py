@@ -44,6 +44,8 @@ def test_the_demo_folder_is_removed_on_exit(tmp_root: Path, monkeypatch: pytest.
     assert result.exit_code == 0, result.output
     assert len(opened) == 1 and opened[0].parent.parent == tmp_root
     assert list(tmp_root.iterdir()) == []  # book, WAL, lock file and folder gone
+    assert "Demo book written" not in result.stderr  # no path to a file that is gone
+    assert "The demo book was removed (milepay --demo --keep keeps it)." in result.stderr
 
 
 def test_keep_leaves_it_and_says_where(tmp_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,17 +58,44 @@ def test_keep_leaves_it_and_says_where(tmp_root: Path, monkeypatch: pytest.Monke
     assert Book.open(opened[0], create=False).frames().clients.height > 0
 
 
-@pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
+@pytest.mark.parametrize(
+    ("error", "code"), [(RuntimeError("boom"), 1), (KeyboardInterrupt(), 130)], ids=["crash", "^c"]
+)
 def test_removed_when_the_app_crashes_or_is_interrupted(
-    tmp_root: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+    tmp_root: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException, code: int
 ) -> None:
     def crash(path: Path) -> None:
         raise error
 
     opened = _launch(monkeypatch, crash)
     result = CliRunner().invoke(main, ["--demo"])
-    assert result.exit_code in (1, 130)  # one line on stderr, as every failure
+    assert result.exit_code == code  # one line on stderr, as every failure
     assert len(opened) == 1 and list(tmp_root.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["SIGHUP", "SIGTERM"])
+def test_removed_when_the_terminal_closes_or_the_process_is_told_to_end(
+    tmp_root: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The SSH window closing sends SIGHUP, ``kill`` SIGTERM: exit 128 + the signal, cleaned.
+    The handlers are put back after (the test process keeps its own)."""
+    import os
+    import signal
+    import time
+
+    sig = getattr(signal, name)
+    before = signal.getsignal(sig)
+
+    def hang_up(path: Path) -> None:
+        os.kill(os.getpid(), sig)
+        time.sleep(5)  # the handler's SystemExit comes first
+        raise AssertionError("the signal did not end the app")
+
+    opened = _launch(monkeypatch, hang_up)
+    result = CliRunner().invoke(main, ["--demo"])
+    assert result.exit_code == 128 + sig
+    assert len(opened) == 1 and list(tmp_root.iterdir()) == []
+    assert signal.getsignal(sig) == before
 
 
 def test_other_files_in_the_folder_are_never_removed(

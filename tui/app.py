@@ -343,6 +343,30 @@ class MilepayApp(App[int]):
         self.push_screen(ConfirmModal("A form has changes that were not saved. Quit and discard them?",
                                       yes="Quit", no="Keep editing"), answered)  # fmt: skip
 
+    async def run_action(
+        self,
+        action: str | Any,
+        default_namespace: DOMNode | None = None,
+        namespaces: Any = None,
+    ) -> bool:
+        """Run ``action``; one that does not apply now (shown muted in the key bar) says why.
+
+        A screen that disables an action for the selected row (``check_action`` None) may name
+        the reason in ``why_not(action)``: the key then answers with a one-line toast instead
+        of doing nothing and saying nothing.
+        """
+        if isinstance(action, str):
+            target, name, params = self._parse_action(
+                action, self if default_namespace is None else default_namespace, namespaces
+            )
+            why_not = getattr(target, "why_not", None)
+            if target.check_action(name, params) is None and callable(why_not):
+                reason = why_not(name)
+                if reason:
+                    self.notify(reason, severity="warning", markup=False, timeout=4)
+                    return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def action_toggle_theme(self) -> None:
         """Switch between dark and light (:meth:`watch_theme` keeps it in the config file)."""
         self.theme = THEMES["light"] if self.current_theme.dark else THEMES["dark"]

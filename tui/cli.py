@@ -9,10 +9,12 @@ naming the variable, before any book is opened.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
@@ -226,12 +228,13 @@ def main(ctx: click.Context, db: str | None, demo: bool, keep: bool) -> None:
             sys.exit(_run_demo(_book_path(db)))
         folder = _demo_folder()
         try:
-            code = _run_demo(folder / "demo.duckdb")
+            with _signals_exit():
+                code = _run_demo(folder / "demo.duckdb", announce=keep)
         finally:
             if keep:
                 click.echo(f"Demo book kept in {_one_line(str(folder))}", err=True)
-            else:
-                _remove_demo_folder(folder)
+            elif _remove_demo_folder(folder):
+                click.echo("The demo book was removed (milepay --demo --keep keeps it).", err=True)
         sys.exit(code)
     else:
         if db is None:
@@ -240,6 +243,26 @@ def main(ctx: click.Context, db: str | None, demo: bool, keep: bool) -> None:
     from tui.app import run_app
 
     sys.exit(run_app(book))
+
+
+@contextlib.contextmanager
+def _signals_exit() -> Iterator[None]:
+    """SIGHUP (the SSH window or tmux pane closed) and SIGTERM end the program by SystemExit
+    (code 128 + the signal), so ``finally`` blocks run: ``--demo`` removes its book then too.
+
+    Python's default for both is to die on the spot, cleaning nothing up.
+    """
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    wanted = [s for s in (getattr(signal, "SIGHUP", None), signal.SIGTERM) if s is not None]
+    before = {s: signal.signal(s, stop) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 class _Count(click.ParamType):
@@ -305,8 +328,11 @@ def _demo_folder() -> Path:
 DEMO_PREFIX = "milepay-demo-"
 
 
-def _run_demo(path: Path) -> int:
-    """Write a demo book as of today at ``path`` (a new file) and run the app on it."""
+def _run_demo(path: Path, *, announce: bool = True) -> int:
+    """Write a demo book as of today at ``path`` (a new file) and run the app on it.
+
+    ``announce``: say where it was written (not for the temporary one removed on exit).
+    """
     from tui.domain.dates import today
     from tui.store import Book
     from tui.store.demo import write_demo
@@ -318,21 +344,22 @@ def _run_demo(path: Path) -> int:
         )
     book = Book.open(path)
     write_demo(book, day)
-    click.echo(f"Demo book written to {_one_line(str(path))}", err=True)
+    if announce:
+        click.echo(f"Demo book written to {_one_line(str(path))}", err=True)
     from tui.app import run_app
 
     return run_app(book)
 
 
-def _remove_demo_folder(folder: Path) -> None:
+def _remove_demo_folder(folder: Path) -> bool:
     """Remove ``--demo``'s temporary folder: the files the book is made of, then the folder.
 
     Only the book's own files are removed (the book, its WAL and the writers' lock file), never
     a link's target; anything else found there (a backup or an export the user wrote beside
-    the demo) keeps the folder, and the user is told where.
+    the demo) keeps the folder, and the user is told where. True when the folder is gone.
     """
     if not folder.name.startswith(DEMO_PREFIX) or folder.is_symlink() or not folder.is_dir():
-        return
+        return False
     for name in ("demo.duckdb", "demo.duckdb.wal", "demo.duckdb.lock"):
         entry = folder / name
         if entry.is_symlink() or entry.is_file():
@@ -344,6 +371,8 @@ def _remove_demo_folder(folder: Path) -> None:
             f"Demo folder {_one_line(str(folder))} kept: it holds files the demo did not write",
             err=True,
         )
+        return False
+    return True
 
 
 @main.command()

@@ -67,9 +67,8 @@ async def test_as_of_picker(sample: Book) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "5", "a")
-        field = app.screen.query_one(Input)
-        field.value = ""
-        await type_text(pilot, "-30d")
+        assert app.screen.query_one(Input).value == "2026-11-24"  # proposed, and selected:
+        await type_text(pilot, "-30d")  # typing replaces it
         await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, AgingScreen)

@@ -58,10 +58,18 @@ def test_an_amount_never_shrinks() -> None:
 def test_one_priority_shares_by_what_each_lacks() -> None:
     """Two titles lacking 10 and 5, 7 cells left: 7*10//15 = 4 and 7*5//15 = 2, the cell the
     rounding left goes to the first: 5 and 2."""
-    t1 = Column("Title", "t1", grow=True, min_width=4, priority=1)
-    t2 = Column("Contact", "t2", grow=True, min_width=4, priority=1)
+    t1 = Column("Name", "t1", grow=True, min_width=4, priority=1)
+    t2 = Column("To", "t2", grow=True, min_width=4, priority=1)
     widths = fit_widths([t1, t2], {"t1": 14, "t2": 9}, 4 + 4 + 7 + 4)
     assert widths == {"t1": 9, "t2": 6}
+
+
+def test_a_shrinking_column_keeps_its_whole_header() -> None:
+    """min_width 4 under the header 'Contact' (7): the column shrinks to 7, not 4, and the
+    other title gets what is left (20 - 7 - 2 * 2 pad = 9)."""
+    t1 = Column("Title", "t1", grow=True, min_width=4, priority=1)
+    t2 = Column("Contact", "t2", grow=True, min_width=4)
+    assert fit_widths([t1, t2], {"t1": 30, "t2": 30}, 20, 2) == {"t1": 9, "t2": 7}
 
 
 def test_equal_ranks_drop_the_rightmost_first() -> None:
@@ -176,3 +184,26 @@ async def test_dashboard_fills_a_large_terminal(demo_book: Book) -> None:
         expected = screen.query_one("#dash-expected").region
         assert expected.height >= 18 + 2
         assert screen.query_one("#dash-received").region.bottom > 0.6 * 60
+
+
+async def test_aging_tables_line_up_and_the_cursor_leaves_a_hidden_bucket(demo_book: Book) -> None:
+    """Nine-digit figures at 100x24: the cursor on 'current'; narrowed to 72 columns and 14
+    rows (the client list now scrolls), 'current' is hidden: the cursor moves to a shown
+    bucket, and the rows and the totals keep one column layout."""
+    _add_big_contract(demo_book)
+    app = make_app(demo_book)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "right", "right")
+        rows = app.screen.rows_table
+        assert rows.coordinate_to_cell_key(rows.cursor_coordinate).column_key.value == "b0"
+        await pilot.resize_terminal(72, 14)
+        await settle(pilot)
+        totals = app.screen.totals_table
+        assert "b0" in rows.hidden
+        assert rows.max_scroll_y > 0  # the list scrolls: its scrollbar takes room
+        at = rows.coordinate_to_cell_key(rows.cursor_coordinate).column_key.value
+        assert at not in rows.hidden
+        assert rows.hidden == totals.hidden
+        for key in ("client", "currency", "b1", "b2", "b3", "b4", "total"):
+            assert rows.columns[ColumnKey(key)].width == totals.columns[ColumnKey(key)].width

@@ -202,3 +202,19 @@ async def test_accepting_a_change_order_takes_its_amount(app, book, reopen) -> N
     ]
     assert book.rows("contracts")[0]["total_fee"] == Decimal("2500.00")
     assert [o["status"] for o in book.rows("change_orders")] == ["accepted"]
+
+
+async def test_tabbing_through_the_mail_setup_changes_nothing(demo_book) -> None:
+    """7 M on a config with no [mail]: the Security list shows its first choice (not what the
+    file holds); Tab through every field, Esc: closed at once, no 'Discard the changes?'."""
+    from tui.app import MilepayApp
+
+    app = MilepayApp(demo_book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "7", "M")
+        form = app.screen
+        assert isinstance(form, FormModal) and form.initial["security"] == ""
+        assert form.values()["security"] == "starttls"
+        await press(pilot, *["tab"] * 8, "escape")
+        assert isinstance(app.screen, ChaseScreen)

@@ -151,3 +151,18 @@ async def test_palette_records_a_payment(app, reopen, book) -> None:
         await settle(pilot)
         assert isinstance(app.screen, PaymentForm)
         assert app.screen.query_one("#field-amount", Input).value == "1000.00"
+
+
+async def test_typing_replaces_the_proposed_amount(app, reopen, book) -> None:
+    """p proposes the 1000.00 open; typing 250 (no ctrl+u) replaces it: 250.00 recorded, not
+    '1000.00250' refused. Tab away and back to another field keeps its text (typing adds)."""
+    _book_with_milestone(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "p")
+        assert app.screen.query_one("#field-amount", Input).value == "1000.00"
+        await type_text(pilot, "250")
+        assert app.screen.query_one("#field-amount", Input).value == "250"
+        await press(pilot, "enter")
+        assert isinstance(app.screen, MilestonesScreen)
+    assert [p["amount"] for p in reopen().rows("payments")] == [Decimal("250.00")]

@@ -56,3 +56,24 @@ async def test_x_on_a_paid_milestone_says_why_and_deletes_nothing(app, reopen, b
         assert any("has payments and cannot be deleted" in m and "write it off" in m for m in shown)
     book_now = reopen()
     assert len(book_now.rows("milestones")) == 1 and len(book_now.rows("payments")) == 1
+
+
+async def test_a_muted_key_says_why_it_does_nothing(demo_book) -> None:
+    """i on an invoiced milestone and y on a contract without a proposed change order: muted
+    in the key bar, and pressed they answer with a one-line reason; nothing is written."""
+    from tui.app import make_app
+
+    before = demo_book.change_count()
+    app = make_app(demo_book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")  # the first row: Brand refresh #4, invoiced and part paid
+        assert app.screen.selected["status"] == "invoiced"
+        await press(pilot, "i")
+        assert isinstance(app.screen, MilestonesScreen)  # no invoice form
+        shown = [n.message for n in app._notifications]
+        assert "Already invoiced; e edits its invoice number and dates." in shown
+        await press(pilot, "3", "y")
+        shown = [n.message for n in app._notifications]
+        assert "This contract has no proposed change order: o logs one." in shown
+    assert demo_book.change_count() == before

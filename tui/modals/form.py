@@ -61,6 +61,9 @@ class Field:
     required: bool = False
     #: fields with the same ``row`` label are laid out side by side under that label
     row: str = ""
+    #: a proposed value the user usually replaces (a payment's amount): selected when the
+    #: field gets focus, so typing replaces it; other fields keep their text and typing adds
+    replace: bool = False
 
 
 def choices_of(values: Sequence[str]) -> list[tuple[str, str]]:
@@ -144,6 +147,9 @@ class FormModal(ModalScreen[Any]):
         self.initial = {
             f.name: (values or {}).get(f.name, "") for f in self.fields if f.kind != "heading"
         }
+        #: selects opened on a value that is not one of their choices, and the choice shown
+        #: instead (its first): not a change the user made
+        self._shown_defaults: dict[str, str] = {}
         self.save_action = save
         self.today = today
         self.saved_message = saved_message
@@ -208,6 +214,8 @@ class FormModal(ModalScreen[Any]):
         if f.kind == "select":
             options = [(Text(label), v) for label, v in f.choices]
             start = value if value in [v for _, v in f.choices] else f.choices[0][1]
+            if start != value:
+                self._shown_defaults[f.name] = start
             return Select(options, value=start, allow_blank=False, compact=True, id=wid)
         if f.kind == "text":
             return TextArea(value, id=wid, compact=True, soft_wrap=True, classes="form-text")
@@ -216,7 +224,7 @@ class FormModal(ModalScreen[Any]):
             placeholder=f.placeholder or (f.label if f.row else ""),
             compact=True,
             id=wid,
-            select_on_focus=False,
+            select_on_focus=f.replace,
         )
 
     def compose_extra(self) -> ComposeResult:
@@ -378,7 +386,7 @@ class FormModal(ModalScreen[Any]):
         """Has the user typed anything that is not saved?"""
         if not self.is_mounted:
             return False
-        return self.values() != self.initial
+        return self.values() != {**self.initial, **self._shown_defaults}
 
     def check_field(self, name: str, values: Mapping[str, str]) -> None:
         """Raise ValidationError when field ``name`` is wrong (default: the record's parser)."""

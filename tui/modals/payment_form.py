@@ -13,7 +13,7 @@ from tui.domain.money import format_amount
 from tui.modals.form import DATE_HINT, Field, FormModal, text_of
 
 FIELDS = [
-    Field("amount", "Amount", required=True),
+    Field("amount", "Amount", required=True, replace=True),
     Field("received_on", "Received on", required=True, placeholder=DATE_HINT),
     Field("method", "Method", placeholder="bank transfer, card, ..."),
     Field("reference", "Reference", placeholder="bank reference, note"),

@@ -50,7 +50,7 @@ class PromptModal(ModalScreen[T | None], Generic[T]):
         """Title, the field, the message line and the keys."""
         with Vertical(classes="dialog prompt"):
             yield Label(Text(self.title_text), classes="dialog-title")
-            yield Input(self.value, id="prompt-input", compact=True, select_on_focus=False)
+            yield Input(self.value, id="prompt-input", compact=True, select_on_focus=True)
             yield Static("", id="prompt-message", classes="form-error")
             yield Label(Text(self.hint or "Enter OK · Esc cancel"), classes="dialog-keys")
         yield KeyBar()

@@ -364,8 +364,9 @@ def detail_text(row: dict[str, Any], home: str) -> Text:
         f"{row['client']} / {row['contract']} #{row['seq']} {row['milestone']}\n", style="bold"
     )
     invoiced = f" of {row['invoiced_on']}" if row.get("invoiced_on") else ""
+    # the figures on a line of their own: a narrow pane never parts an amount from its currency
     out.append(f"Invoice {row.get('invoice_no') or '(no number)'}{invoiced} · due {row['due_date']} "
-               f"({row['days_past_due']} days) · open {money(row['open'], cur)}")  # fmt: skip
+               f"({row['days_past_due']} days)\nOpen {money(row['open'], cur)}")  # fmt: skip
     if row["held"]:
         out.append(f"\nOn hold until {row['hold_until']}: ", style="bold")
         out.append(f"{row['hold_reason']}\nu releases the hold; H goes back to the queue.")

@@ -23,6 +23,7 @@ from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
 from tui.navigation import Arrival, Navigate
 from tui.present import money, per_currency
+from tui.present.text import grouped_amounts
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -388,12 +389,12 @@ def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Group:
     for cur, open_, overdue, to_invoice in extra.opens.get(cid, []):
         if not open_ and not to_invoice:
             continue
-        out.append(f"Open {money(open_, cur)}")
+        # a line per figure: the pane is narrow, and a label never parts from its amount
+        out.append(f"Open {money(open_, cur)}\n")
         if overdue:
-            out.append(f"  overdue {money(overdue, cur)}", style="bold")
+            out.append(f"  overdue {money(overdue, cur)}\n", style="bold")
         if to_invoice:
-            out.append(f"  to invoice {money(to_invoice, cur)}")
-        out.append("\n")
+            out.append(f"  to invoice {money(to_invoice, cur)}\n")
     for p in extra.promises.get(cid, []):
         if p["state"] == "kept":
             continue
@@ -421,9 +422,12 @@ def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Group:
     for k in contracts.iter_rows(named=True):
         out.append(f"  {k['title']}", style="dim" if k["archived"] else "bold")
         state = "archived" if k["archived"] else k["status"]
-        out.append(f"  {state}  {money(k['total_fee'], k['currency'])}  open {money(k['open'])}\n")
+        out.append(f"  {state}\n")
+        # a line per figure: the pane is narrow, and an amount never parts from its currency
+        out.append(f"    fee {money(k['total_fee'], k['currency'])}\n")
+        out.append(f"    open {money(k['open'], k['currency'])}\n")
         if not k["archived"]:
-            flags += [f"{k['title']}: {f}" for f in k["flags"]]
+            flags += [f"{k['title']}: {grouped_amounts(f)}" for f in k["flags"]]
     if flags:
         out.append("\nRed flags\n", style="bold underline")
         for f in flags:

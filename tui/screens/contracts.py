@@ -20,6 +20,7 @@ from textual.widgets import Static
 from tui.domain.model import Contract, Milestone
 from tui.navigation import Arrival, Navigate
 from tui.present import money
+from tui.present.text import grouped_amounts
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -164,6 +165,14 @@ class ContractsScreen(ListScreen):
             if action in ("accept_change", "reject_change"):
                 return True if self._proposed(row["id"]) else None
         return True
+
+    def why_not(self, action: str) -> str | None:
+        """Why a key shown muted does nothing now (the app says it in a toast)."""
+        if self.selected is None:
+            return "No contract is selected." if action != "new" else None
+        if action in ("accept_change", "reject_change"):
+            return "This contract has no proposed change order: o logs one."
+        return None
 
     def arrive(self, arrival: Arrival) -> None:
         """The new-contract form for a client, or a filter (see ListScreen.arrive)."""
@@ -335,15 +344,16 @@ def _contract_detail(contract_id: int, extra: ContractsExtras) -> Group:
     cur = k["currency"]
     head = Text()
     head.append(f"{k['client']} / {k['title']}", style="bold")
+    head.append(f"  {k['status']}{' (archived)' if k['archived'] else ''}")
+    # the figures on a line of their own: a narrow pane never parts an amount from its currency
     head.append(
-        f"  {k['status']}{' (archived)' if k['archived'] else ''}  fee {money(k['total_fee'], cur)}"
+        f"\nfee {money(k['total_fee'], cur)}  paid {money(k['paid'])}  open {money(k['open'])}"
     )
-    head.append(f"  paid {money(k['paid'])}  open {money(k['open'])}")
     head.append(f"\nstart {k['start_date'] or '-'}  end {k['end_date'] or '-'}  signed {k['signed_on'] or 'not signed'}"
                 f"  terms {k['payment_terms_days']}d  late fee {k['late_fee_kind']}")  # fmt: skip
     parts: list[Any] = [head]
     for flag in k["flags"]:
-        parts.append(Text(f"! {flag}", style="bold"))
+        parts.append(Text(f"! {grouped_amounts(flag)}", style="bold"))
     ms = extra.facts.filter(pl.col("contract_id") == contract_id).sort("seq")
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
     for name, right in (("#", True), ("Milestone", False), ("Status", False), ("Invoiced", False),

@@ -175,7 +175,7 @@ def _needs_action(data: DashboardData, n: int) -> RenderableType:
     if not total:
         parts.append(Text("Nothing to chase, invoice or watch this week.", style="dim"))
     if c["chase"]:
-        parts += [_heading("  Chase", c["chase"], "7 chase queue"),
+        parts += [_heading("  Chase", c["chase"], "7: the chase queue"),
                   _list([(r["step"], f"{_what(r)} → {r['contact'] or '?'}",
                           f"{r['days_past_due']}d {format_amount(r['open'])} {r['currency']}")
                          for r in data.chase], c["chase"], n)]  # fmt: skip
@@ -197,7 +197,7 @@ def _needs_action(data: DashboardData, n: int) -> RenderableType:
 
 def _totals(data: DashboardData) -> RenderableType:
     table = Table(box=None, padding=(0, 1), show_edge=False,
-                  title=_heading("Open and overdue", hint="5 aging"), title_justify="left")  # fmt: skip
+                  title=_heading("Open and overdue", hint="5: aging"), title_justify="left")  # fmt: skip
     for name in ("Cur", "Open", "#", "Overdue", "#"):
         table.add_column(name, justify="left" if name == "Cur" else "right", no_wrap=True)
     for t in data.totals:
@@ -211,7 +211,7 @@ def _totals(data: DashboardData) -> RenderableType:
 
 def _cash(data: DashboardData) -> RenderableType:
     cur = data.currency
-    out = _heading("Cash ahead", hint="expected scenario · 6 forecast")
+    out = _heading("Cash ahead", hint="expected scenario · 6: the forecast")
     if data.safe_to_spend_limit_date is not None:
         out.append("\nSafe to spend today ")
         out.append(f"{format_amount(data.safe_to_spend)} {cur}", style="bold")

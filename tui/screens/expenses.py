@@ -23,12 +23,13 @@ class ExpensesScreen(ListScreen):
     ENTER_ACTION = "edit"
     TITLE_TEXT = "Expenses"
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Expense", "name", grow=True),
+        Column("Expense", "name", grow=True, min_width=12, priority=1),
         Column("Amount", "amount_text", right=True),
         Column("Cadence", "cadence"),
-        Column("Category", "category"),
+        # hidden before a name is cut short (Enter shows the whole expense)
+        Column("Category", "category", drop=2),
         Column("Next", "next_date"),
-        Column("Since", "start_date"),
+        Column("Since", "start_date", drop=1),
         Column("Ends", "end_date"),
     ]
     SORTABLE: ClassVar[list[str] | None] = [

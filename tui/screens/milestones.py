@@ -41,6 +41,11 @@ def warn_if_text(app: App[Any], result: object) -> None:
         app.notify(result, severity="warning", markup=False, timeout=8)
 
 
+#: the keys that act on the selected milestone
+_ROW_ACTIONS = ("pay", "delivered", "invoiced", "hold", "edit", "delete", "promise", "payments",
+                "split")  # fmt: skip
+
+
 class MilestonesScreen(ListScreen):
     """Receivables: status, due date, days past due, open amount; payments and status changes."""
 
@@ -49,9 +54,7 @@ class MilestonesScreen(ListScreen):
     TITLE_TEXT = "Milestones"
     COLUMNS: ClassVar[list[Column]] = [
         Column("Client", "client", grow=True, min_width=10),
-        Column(
-            "Contract / milestone", "label", grow=True, min_width=24, priority=1, short="Milestone"
-        ),
+        Column("Milestone · contract", "label", grow=True, min_width=24, priority=1),
         Column("Status", "state"),
         Column("Invoiced", "invoiced_on", drop=1),  # the line under the list has it
         Column("Due", "due_date"),
@@ -153,7 +156,9 @@ class MilestonesScreen(ListScreen):
         not invoiced is not late, whatever its date."""
         late = self._late(row)
         style = "bold" if late else ""
-        return [Text(row["client"] or ""), Text(row["label"]), row["state"],
+        # the milestone first: rows of one contract differ there, and a narrow column keeps it
+        what = f"#{row['seq']} {row['milestone']} · {row['contract']}"
+        return [Text(row["client"] or ""), Text(what), row["state"],
                 str(row["invoiced_on"] or ""), Text(str(row["due_date"]), style=style),
                 Text(str(late) if late else "", style=style, justify="right"),
                 Text(money(row["open"], row["currency"]), style=style, justify="right")]  # fmt: skip
@@ -197,8 +202,7 @@ class MilestonesScreen(ListScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Each action only where it applies to the selected milestone."""
-        if action not in ("pay", "delivered", "invoiced", "hold", "edit", "delete", "promise",
-                          "payments", "split"):  # fmt: skip
+        if action not in _ROW_ACTIONS:
             return True
         row = self.selected
         if row is None:
@@ -213,6 +217,23 @@ class MilestonesScreen(ListScreen):
         if action == "promise":
             return None if closed or (row["open"] <= 0 and row["promised_on"] is None) else True
         return True
+
+    def why_not(self, action: str) -> str | None:
+        """Why a key shown muted does nothing for the selected milestone (the app says it)."""
+        row = self.selected
+        if row is None:
+            return "No milestone is selected." if action in _ROW_ACTIONS else None
+        what = {"pay": "record a payment on it", "delivered": "mark it delivered",
+                "invoiced": "mark it invoiced", "promise": "log a promise on it"}.get(action)  # fmt: skip
+        if what is None:
+            return None
+        if row["status"] in CLOSED:
+            return f"Cannot {what}: the milestone is {row['status'].replace('_', ' ')}."
+        if action == "invoiced" and row["status"] == "invoiced":
+            return "Already invoiced; e edits its invoice number and dates."
+        if action == "delivered":
+            return f"Already {row['status']}."
+        return "Nothing is open on this milestone."
 
     def _label(self, row: dict[str, Any]) -> str:
         return f"{row['client']} / {row['label']}"

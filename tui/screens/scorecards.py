@@ -66,7 +66,7 @@ def scorecard_text(card: dict[str, Any]) -> Text:
         out.append(f"Feedback: {card['feedback']}\n")
     if card["red_flags"]:
         out.append("Red flags: ", style="bold")
-        out.append(card["red_flags"] + "\n")
+        out.append(grouped_amounts(card["red_flags"]) + "\n")
     if card["unconverted"]:
         out.append(
             f"Not in the figures (no exchange rate): {grouped_amounts(card['unconverted'])}\n",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import Column as DataColumn
 
@@ -17,9 +18,10 @@ class Column:
 
     Fixed columns (``grow`` false: amounts, dates, counts) always take their content's whole
     width. ``grow`` columns (names, titles) share what is left, those of higher ``priority``
-    (the title, the contact) getting their whole width first. When even the narrowest layout
-    does not fit, columns with a ``drop`` rank are hidden, rank 1 first: their value is in the
-    screen's detail.
+    (the title, the contact) getting their whole width first (up to :data:`WANT_CAP`). Columns
+    with a ``drop`` rank are hidden, rank 1 first, when the narrowest layout does not fit or
+    when that lets a priority title show whole (see :func:`fit_widths`): their value is in the
+    screen's detail. A shrinking column never gets narrower than its header.
     """
 
     label: str
@@ -33,8 +35,6 @@ class Column:
     priority: int = 0
     #: hidden when the table does not fit, lowest rank first (0: always shown)
     drop: int = 0
-    #: the header when the column is narrower than ``label`` (never a cut stub)
-    short: str = ""
 
 
 #: a title longer than this does not push low-value columns out to be shown whole
@@ -53,7 +53,8 @@ def fit_widths(
     columns by ``priority``, highest first, up to their content; within one priority in
     proportion to what each still lacks.
     """
-    start = {c.key: content[c.key] if not c.grow else min(content[c.key], c.min_width)
+    floor = {c.key: max(c.min_width, len(c.label)) for c in columns}  # a header is never cut
+    start = {c.key: content[c.key] if not c.grow else min(content[c.key], floor[c.key])
              for c in columns}  # fmt: skip
     shown = list(columns)
 
@@ -190,21 +191,22 @@ class BookTable(DataTable[Text]):
         widths = fit_widths(
             self.columns_spec, self.content_widths, width - 1, 2 * self.cell_padding
         )
-        specs = {c.key: c for c in self.columns_spec}
         for key, column in self.columns.items():
-            spec, fitted = specs.get(str(key.value)), widths.get(str(key.value))
+            fitted = widths.get(str(key.value))
             column.auto_width = False
             if isinstance(column, _FitColumn):
                 column.hidden = fitted is None
             if fitted is not None:
                 column.width = fitted
-            if spec is not None and spec.short and column.width < len(spec.label):
-                column.label = _label(spec.short, spec.right)
-            elif spec is not None and str(column.label) in (spec.short, spec.label):
-                column.label = _label(spec.label, spec.right)
         self._require_update_dimensions = True
         self._clear_caches()
         self.refresh()
+        if self.cursor_type == "cell" and self._hidden_at(self.cursor_column):
+            # its column was just hidden: the nearest shown one (a hidden cell is never chosen)
+            shown = [i for i in range(len(self.ordered_columns)) if not self._hidden_at(i)]
+            if shown:
+                nearest = min(shown, key=lambda i: abs(i - self.cursor_column))
+                self.cursor_coordinate = Coordinate(self.cursor_row, nearest)
 
     def action_cursor_right(self) -> None:
         """The next shown column (a cell cursor skips hidden ones)."""
