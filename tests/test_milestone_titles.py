@@ -15,7 +15,7 @@ TODAY = dt.date(2026, 11, 24)
 
 
 def test_the_schedule_titles_carry_no_count() -> None:
-    """Needs the one-line change of issue 14 in tui/modals/schedule.py (``Milestone {i + 1}``)."""
+    """A generated schedule titles ``Milestone 1``..``Milestone 5``: no count to go stale."""
     made = generate({"schedule": "equal", "count": "5"}, Decimal("1000.00"), TODAY)
     titles = [m.title for m in made]
     assert titles == ["Milestone 1", "Milestone 2", "Milestone 3", "Milestone 4", "Milestone 5"]

@@ -19,8 +19,8 @@ decides how a failure is shown (:meth:`MilepayApp.show_failure` and :meth:`Milep
 
 Notifications (toasts) are a status line, not a box: full width on the bottom line(s), over
 the key bar (the Toast rules in app.tcss), where a keyboard-only user looks for what a key just
-did. They hide key names for their few seconds, never an amount (amounts are right-aligned,
-where Textual's own box would sit). What a key did goes after 3 s; warnings and errors stay
+did. One hides the two bars for its few seconds, not the right-aligned amounts Textual's own
+box covered; several at once stack upwards over the lines above the bars. What a key did goes after 3 s; warnings and errors stay
 longer because they have to be read.
 
 Preferences come from the config file (:mod:`tui.config`), read once at start: the theme

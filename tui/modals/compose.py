@@ -100,6 +100,7 @@ class ComposeModal(ModalScreen[bool]):
         self.statement_path: Path | None = None
         #: how the text last left the composer (copied, saved) without being logged as sent
         self.handed_out = ""
+        self._handed_text: tuple[str, str] | None = None
 
     @property
     def milepay(self) -> MilepayApp:
@@ -220,6 +221,8 @@ class ComposeModal(ModalScreen[bool]):
             self._delivered(note, draft, said)
             return
         self.handed_out = note
+        #: the text that was copied or saved: an edit after it was handed out nowhere
+        self._handed_text = (draft.subject, draft.body)
         self.status(f"{said}. Not logged yet: was it sent?")
         step, n = self.delivery.step, len(self.delivery.rows) or 1
         what = f"for {n} milestones" if n > 1 else "for this milestone"
@@ -366,8 +369,13 @@ class ComposeModal(ModalScreen[bool]):
         if not self.is_dirty:
             self.dismiss(self.logged)
             return
-        where = (f"It was {self.handed_out} but not logged as sent." if self.handed_out
-                 else "It was not copied, saved or sent.")  # fmt: skip
+        now = self.draft()
+        as_handed = self.handed_out and self._handed_text == (
+            now.subject,
+            now.body,
+        )
+        where = (f"It was {self.handed_out} but not logged as sent." if as_handed
+                 else "It was not copied, saved or sent as it is now.")  # fmt: skip
         self.app.push_screen(ConfirmModal(f"Discard the edited message? {where}",
                                           yes="Discard", no="Keep editing"),
                              lambda yes: self.dismiss(False) if yes else None)  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from tui.domain.dates import check_due_after_invoice, parse_date, terms_due_date
@@ -158,7 +157,7 @@ class AcceptChangeForm(FormModal):
     The rule: the milestone's amount IS the change order's amount (``amount_delta``, the
     figure the fee goes up by; the store refuses any other sum), so the form never asks for
     it. It shows the amount and asks only for the number, title and due date. ``values``
-    carries the order's amount as ``amount`` (or pass ``amount=``).
+    carries the order's amount as ``amount``.
     """
 
     RECORD = Milestone
@@ -169,8 +168,8 @@ class AcceptChangeForm(FormModal):
     ]
 
     def __init__(self, *, label: str, today: dt.date, values: Mapping[str, str],
-                 save: Callable[[Milestone], Any], amount: Decimal | None = None) -> None:  # fmt: skip
-        known = amount if amount is not None else parse_amount(values["amount"], "amount")
+                 save: Callable[[Milestone], Any]) -> None:  # fmt: skip
+        known = parse_amount(values["amount"], "amount")
         #: the change order's amount, the new milestone's amount
         self.amount = known
         super().__init__(
