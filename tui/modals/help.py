@@ -33,7 +33,7 @@ APP_KEY_TEXT = {
 }
 #: keys without an id (Textual's own), listed after the app's
 OTHER_KEYS = [
-    ("ctrl+p", "Command palette: go to client / contract, record payment for ...", ""),
+    ("^p", "Command palette: go to client / contract, record payment for ...", ""),
     ("Tab / shift+Tab", "Move between fields and panels", ""),
 ]
 
@@ -49,22 +49,26 @@ def _keys_shown(app: App[object], binding: Binding, keys: list[str]) -> str:
 def screen_keys(screen: Screen[object]) -> list[tuple[str, str, str, bool]]:
     """The screen's own bindings (keymap applied): keys, what, binding id, usable now."""
     groups: dict[str, tuple[Binding, list[str], bool]] = {}
+    declared: list[str] = []  # milepay's own bindings of the screen and its widgets, in order
+    nodes = [screen, *(n.node for n in screen.active_bindings.values())]
+    for node in dict.fromkeys(nodes):
+        declared += [
+            b.id or b.action
+            for cls in reversed(type(node).__mro__)
+            if cls.__module__.startswith("tui.")  # not Textual's own (tab, copy, cursor moves)
+            for b in vars(cls).get("BINDINGS", ())
+            if isinstance(b, Binding)
+        ]
     for key, active_binding in screen.active_bindings.items():
         binding = active_binding.binding
-        if not isinstance(active_binding.node, Screen) or not binding.description:
-            continue  # the app's keys are listed apart; widget keys (cursor moves) are standard
-        if binding.system:
-            continue
+        if active_binding.node is screen.app or not binding.description or binding.system:
+            continue  # the app's keys are listed apart
         name = binding.id or binding.action
+        if name not in declared:
+            continue
         first, keys, enabled = groups.get(name, (binding, [], False))
         groups[name] = (first, [*keys, key], enabled or active_binding.enabled)
-    declared = [
-        b.id or b.action
-        for cls in reversed(type(screen).__mro__)
-        for b in vars(cls).get("BINDINGS", ())
-        if isinstance(b, Binding)
-    ]
-    order = {name: declared.index(name) if name in declared else len(declared) for name in groups}
+    order = {name: declared.index(name) for name in groups}
     return [
         (_keys_shown(screen.app, binding, keys), binding.description, binding.id or "", enabled)
         for name, (binding, keys, enabled) in sorted(groups.items(), key=lambda g: order[g[0]])
@@ -118,6 +122,9 @@ class HelpModal(ModalScreen[None]):
     def __init__(self, screen: Screen[object]) -> None:
         super().__init__()
         self.for_screen = screen
+        #: read now, while ``screen`` is active: once this dialog is on top, Textual counts
+        #: only some of its bindings as active
+        self.screen_rows = screen_keys(screen)
 
     def compose(self) -> ComposeResult:
         """Intro, screen keys, global keys."""
@@ -126,7 +133,7 @@ class HelpModal(ModalScreen[None]):
             yield Label(Text(f"Help: {name}"), classes="dialog-title")
             with VerticalScroll():
                 yield Static(Text(INTRO), classes="help-intro")
-                yield Static(self._table("Keys on this screen", screen_keys(self.for_screen)))
+                yield Static(self._table("Keys on this screen", self.screen_rows))
                 yield Static(self._table("Keys everywhere", app_keys(self.app)))
                 yield Static(Text(keymap_note()), classes="help-keymap")
             yield Label(Text("Esc close · ↑↓ scroll"), classes="dialog-keys")

@@ -7,8 +7,6 @@ from textual.keys import format_key
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui.widgets.keybar import PALETTE_LABEL, palette_key
-
 #: (key, mode name, long label, short label) of every screen reachable from anywhere
 SCREENS: list[tuple[str, str, str, str]] = [
     ("1", "dashboard", "Dashboard", "Dash"),
@@ -35,13 +33,10 @@ class NavBar(Widget):
     def render(self) -> Text:
         """Long labels when they fit, short ones in narrow terminals.
 
-        At 80 columns the help and palette hints are left out: the key bar shows them too.
+        Help and the palette are not here: the key bar under it always shows them.
         """
-        for index, extras in ((2, True), (3, True), (3, False)):
-            text = self._line(index, extras)
-            if text.cell_len <= self.size.width:
-                return text
-        return text
+        text = self._line(2)
+        return text if text.cell_len <= self.size.width else self._line(3)
 
     def _key(self, binding_id: str, default: str) -> str:
         """The first key of a binding as the user's ``[keymap]`` set it (else the default)."""
@@ -49,7 +44,7 @@ class NavBar(Widget):
         keys = str(keymap.get(binding_id, default)).split(",")[0].strip() or default
         return format_key(keys)
 
-    def _line(self, index: int, extras: bool = True) -> Text:
+    def _line(self, index: int) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
         for key, mode, *labels in SCREENS:
             label = labels[index - 2]
@@ -58,10 +53,4 @@ class NavBar(Widget):
                 f" {self._key(f'goto-{mode}', key)} ", style="bold reverse" if lit else "bold"
             )
             out.append(f"{label} ", style="bold" if lit else "")
-        if not extras:
-            return out
-        out.append(f"  {self._key('help', '?')} ", style="bold")
-        out.append("Help ")
-        out.append(f" {palette_key(self.app)} ", style="bold")
-        out.append(PALETTE_LABEL)
         return out
