@@ -59,7 +59,7 @@ class MailSettingsForm(FormModal):
               choices=[("STARTTLS", "starttls"), ("TLS", "tls"), ("none (local relay only)", "none")]),
         Field("user", "User name", placeholder="empty: no login"),
         Field("from", "From address", placeholder="you@example.com"),
-        Field("password_file", "Password file", placeholder=f"~/.milepay-smtp (mode 0600), or set {PASSWORD_ENV}"),
+        Field("password_file", "Password file", placeholder=f"a file of mode 0600, or set {PASSWORD_ENV}"),
         Field("message_folder", "Save messages in", placeholder="empty: ~/milepay-messages"),
     ]  # fmt: skip
 

@@ -44,7 +44,7 @@ class SplitPaymentForm(FormModal):
 
     WHAT = "transfer"
     FIRST_FIELD = "total"
-    HINT = "Tab next field · ctrl+o share oldest first · Enter or ctrl+s save · Esc cancel"
+    HINT = "Tab next field · ctrl+o oldest first · Enter or ctrl+s save · Esc cancel"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "share", "Oldest first", id="split-share"),
