@@ -113,6 +113,9 @@ class ForecastChart(PlotextPlot):
         plt.yticks(bars, [short_amount(v) for v in bars], yside="left")
         line = nice_ticks(min(balance + free), max(balance + free))
         plt.yticks(line, [short_amount(v) for v in line], yside="right")
+        # each axis spans its ticks: a tick outside the data's range was drawn off the box
+        plt.ylim(bars[0], bars[-1], yside="left")
+        plt.ylim(line[0], line[-1], yside="right")
         titles = [
             f"left: {IN_MARK} in, {OUT_MARK} out · right: ⣀ balance, {FREE_MARK} free cash · "
             f"{data.currency}",
