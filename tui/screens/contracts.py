@@ -355,11 +355,14 @@ def _contract_detail(contract_id: int, extra: ContractsExtras) -> Group:
     for flag in k["flags"]:
         parts.append(Text(f"! {grouped_amounts(flag)}", style="bold"))
     ms = extra.facts.filter(pl.col("contract_id") == contract_id).sort("seq")
-    table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
+    # as wide as its content (a wide terminal does not stretch the names away from the dates);
+    # when narrow, the milestone's name and its status wrap: amounts and dates never give way
+    table = Table(box=None, padding=(0, 1), expand=False, show_edge=False, pad_edge=False)
     for name, right in (("#", True), ("Milestone", False), ("Status", False), ("Invoiced", False),
                         ("Due", False), ("Amount", True), ("Paid", True)):  # fmt: skip
-        table.add_column(name, justify="right" if right else "left", no_wrap=True,
-                         ratio=1 if name == "Milestone" else None, overflow="ellipsis")  # fmt: skip
+        wraps = name in ("Milestone", "Status")
+        table.add_column(name, justify="right" if right else "left", no_wrap=not wraps,
+                         overflow="fold", min_width=12 if name == "Milestone" else None)  # fmt: skip
     for m in ms.iter_rows(named=True):
         table.add_row(Text(str(m["seq"])), Text(m["milestone"]), Text(_payment_state(m)),
                       Text(str(m["invoiced_on"] or "")), Text(str(m["due_date"])), Text(money(m["amount"])),
