@@ -185,3 +185,17 @@ async def test_chart_toggle_at_80_columns(sample: Book) -> None:
         await press(pilot, "6")
         screen = app.screen
         assert screen.table.size.width > 0 and screen.query_one("#fc-chart").size.width > 40
+
+
+async def test_the_chart_of_an_empty_book_draws(app) -> None:
+    """A new book: nothing in, out or in the bank, every axis one tick (0): the chart draws its
+    box and legend instead of failing (plotext divides by a zero span when told one)."""
+    from textual.strip import Strip
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6", "g")
+        chart = app.screen.query_one("#fc-chart")
+        lines: list[Strip] = chart.render_lines(chart.region.reset_offset)
+        drawn = "".join(strip.text for strip in lines)
+        assert "in," in drawn and "┌" in drawn

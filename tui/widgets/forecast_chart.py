@@ -114,8 +114,10 @@ class ForecastChart(PlotextPlot):
         line = nice_ticks(min(balance + free), max(balance + free))
         plt.yticks(line, [short_amount(v) for v in line], yside="right")
         # each axis spans its ticks: a tick outside the data's range was drawn off the box
-        plt.ylim(bars[0], bars[-1], yside="left")
-        plt.ylim(line[0], line[-1], yside="right")
+        # (one tick, all zero: plotext's own range, a span of 0 divides by zero in plotext)
+        for ticks, side in ((bars, "left"), (line, "right")):
+            if ticks[0] < ticks[-1]:
+                plt.ylim(ticks[0], ticks[-1], yside=side)
         titles = [
             f"left: {IN_MARK} in, {OUT_MARK} out · right: ⣀ balance, {FREE_MARK} free cash · "
             f"{data.currency}",
