@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from tui.domain.money import format_amount
-from tui.present.text import count
+from tui.present.text import count, milestone_label
 from tui.widgets.keybar import KeyBar
 from tui.widgets.table import BookTable, Column
 
@@ -65,7 +65,7 @@ class AgingDetailModal(ModalScreen[None]):
         rows = []
         for r in self.detail.head(LIMIT).iter_rows(named=True):
             rows.append((str(r["milestone_id"]), [
-                Text(r["client"]), Text(f"{r['contract']} #{r['seq']} {r['milestone']}"),
+                Text(r["client"]), Text(f"{milestone_label(r)}"),
                 Text(r["due_date"].isoformat()), Text(str(r["days_past_due"]), justify="right"),
                 Text(r["invoice_no"] or ""), Text(str(r["invoiced_on"] or "")),
                 Text(format_amount(r["open"]), justify="right"),
@@ -83,9 +83,7 @@ class AgingDetailModal(ModalScreen[None]):
         line = Text()
         if found.height:
             r = found.row(0, named=True)
-            line.append(
-                f"{r['client']} / {r['contract']} #{r['seq']} {r['milestone']}", style="bold"
-            )
+            line.append(f"{r['client']} / {milestone_label(r)}", style="bold")
             invoice = r["invoice_no"] or "no number"
             when = f" of {r['invoiced_on']}" if r["invoiced_on"] else ""
             line.append(f" · invoice {invoice}{when} · due {r['due_date']}"

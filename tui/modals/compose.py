@@ -46,6 +46,7 @@ from tui.mail import (
     send,
     to_email_message,
 )
+from tui.present.text import milestone_label
 from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class ComposeModal(ModalScreen[bool]):
                 seqs = ", ".join(f"#{r['seq']}" for r in rows)
                 what = f"{len(rows)} milestones ({seqs})"
             else:
-                what = f"{row['contract']} #{row['seq']} {row['milestone']}"
+                what = f"{milestone_label(row)}"
             title = f"{d.step.capitalize()} · {row['client']} · {what}"
             yield Label(Text(title, no_wrap=True, overflow="ellipsis"), classes="form-title")
             with Horizontal(classes="form-row"):

@@ -23,6 +23,7 @@ from textual.widgets import Label, Static
 
 from tui.domain.model import Payment
 from tui.domain.money import format_amount
+from tui.present.text import milestone_label
 from tui.widgets.keybar import KeyBar
 from tui.widgets.table import BookTable, Column
 
@@ -42,11 +43,6 @@ def totals_text(rows: list[dict[str, Any]]) -> str:
     if not per:
         return f"{count} recorded"
     return f"{count} · total " + " + ".join(f"{format_amount(v)} {c}" for c, v in per.items())
-
-
-def milestone_label(row: dict[str, Any]) -> str:
-    """``Site #2 Build``: the milestone a payment pays."""
-    return f"{row['contract']} #{row['seq']} {row['milestone']}"
 
 
 class PaymentsModal(ModalScreen[None]):
@@ -197,4 +193,4 @@ class PaymentsModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-__all__ = ["PaymentsModal", "milestone_label", "totals_text"]
+__all__ = ["PaymentsModal", "totals_text"]

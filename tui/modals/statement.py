@@ -37,7 +37,9 @@ def default_pdf_path(folder: Path, client: str, as_of: dt.date) -> Path:
 
 
 def check_pdf_path(text: str) -> Path:
-    """A new file to write the PDF to: ``~`` expanded, ends ``.pdf``, not there yet."""
+    """A new file to write the PDF to: ``~`` expanded, ends ``.pdf``, not there yet. Unlike
+    :func:`~tui.modals.prompt.check_export_path` its folder may be missing: the save makes it
+    (0700), as the default folder of messages is made on first use."""
     raw = text.strip()
     if not raw:
         raise ValidationError("file", "is required")

@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from tui.analytics.forecast import Adjustment
 from tui.domain.money import format_amount
+from tui.present.text import milestone_label
 from tui.widgets.keybar import KeyBar
 
 KINDS = [
@@ -112,7 +113,7 @@ class WhatIfModal(ModalScreen[Adjustment | None]):
         cid = self._client()
         rows = self.placements.filter(pl.col("client_id") == cid).head(MAX_MILESTONES)
         options = [
-            (Text(f"{r['contract']} #{r['seq']} {r['milestone']} · {format_amount(r['open'])} "
+            (Text(f"{milestone_label(r)} · {format_amount(r['open'])} "
                   f"{r['currency']} · due {r['due_date']}"), int(r["milestone_id"]))
             for r in rows.iter_rows(named=True)
         ]  # fmt: skip
@@ -170,7 +171,7 @@ class WhatIfModal(ModalScreen[Adjustment | None]):
         if not isinstance(mid, int):
             raise ValueError("milestone: pick a milestone")
         row = self.placements.filter(pl.col("milestone_id") == mid).row(0, named=True)
-        label = f"{name}: {row['contract']} #{row['seq']} {row['milestone']} {days:+d} days"
+        label = f"{name}: {milestone_label(row)} {days:+d} days"
         return Adjustment("shift_milestone", mid, days, label)
 
     def action_add(self) -> None:

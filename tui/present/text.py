@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from tui.domain.money import format_amount
 
@@ -23,6 +25,11 @@ def per_currency(pairs: list[tuple[str, Decimal]]) -> str:
         sums[currency] += amount or ZERO
     parts = [money(v, c) for c, v in sorted(sums.items()) if v]
     return " · ".join(parts) if parts else "-"
+
+
+def milestone_label(row: Mapping[str, Any]) -> str:
+    """``Site #2 Build``: a milestone named by its contract, number and title."""
+    return f"{row['contract']} #{row['seq']} {row['milestone']}"
 
 
 def count(n: int, word: str, many: str | None = None) -> str:

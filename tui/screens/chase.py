@@ -38,6 +38,7 @@ from tui.mail import default_folder
 from tui.messages import build, group_of, with_files
 from tui.present import money
 from tui.present.chase import legal_segments, promise_sentence, step_cell, step_sentence
+from tui.present.text import milestone_label
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -348,7 +349,7 @@ class ChaseScreen(ListScreen):
 
 
 def _label(row: dict[str, Any]) -> str:
-    return f"{row['client']} / {row['contract']} #{row['seq']} {row['milestone']}"
+    return f"{row['client']} / {milestone_label(row)}"
 
 
 def legal_text(row: dict[str, Any], home: str, *, short: bool = False) -> Text:
@@ -360,9 +361,7 @@ def detail_text(row: dict[str, Any], home: str) -> Text:
     """The selected row: milestone, amounts, step and contact (plain text, never markup)."""
     cur = row["currency"]
     out = Text()
-    out.append(
-        f"{row['client']} / {row['contract']} #{row['seq']} {row['milestone']}\n", style="bold"
-    )
+    out.append(f"{row['client']} / {milestone_label(row)}\n", style="bold")
     invoiced = f" of {row['invoiced_on']}" if row.get("invoiced_on") else ""
     # the figures on a line of their own: a narrow pane never parts an amount from its currency
     out.append(f"Invoice {row.get('invoice_no') or '(no number)'}{invoiced} · due {row['due_date']} "

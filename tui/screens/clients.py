@@ -23,7 +23,7 @@ from tui.analytics.scorecard import client_scorecards
 from tui.domain.model import Client, Contact
 from tui.navigation import Arrival, Navigate
 from tui.present import money, per_currency
-from tui.present.text import grouped_amounts
+from tui.present.text import grouped_amounts, milestone_label
 from tui.screens.listing import LIST_KEYS, ListExtras, ListScreen
 from tui.session import Snapshot
 from tui.widgets.table import BookTable, Column
@@ -401,7 +401,7 @@ def _client_text(client: dict[str, Any], extra: ClientsExtras) -> Group:
         out.append(f"Promised {p['promised_on']} ({p['state']}): ",
                    style="bold" if p["state"] == "broken" else "")  # fmt: skip
         note = f" · {p['promise_note']}" if p["promise_note"] else ""
-        out.append(f"{p['contract']} #{p['seq']} {p['milestone']}{note}\n")
+        out.append(f"{milestone_label(p)}{note}\n")
     out.append("\nContacts\n", style="bold underline")
     if contacts.height == 0:
         out.append("  none yet: c adds one\n", style="italic")

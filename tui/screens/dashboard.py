@@ -37,7 +37,7 @@ from textual.widgets import Label, Sparkline, Static
 from tui.analytics.dashboard import RECEIVED_DAYS, SOON_DAYS, DashboardData, dashboard_data
 from tui.domain.money import format_amount
 from tui.navigation import Arrival, Navigate
-from tui.present.text import count
+from tui.present.text import count, milestone_label
 from tui.screens.base import BookScreen
 from tui.session import Snapshot
 
@@ -162,7 +162,7 @@ def _list(rows: list[tuple[str, str, str]], total: int, shown: int) -> Table:
 
 
 def _what(r: dict[str, Any]) -> str:
-    return f"{r['client']} · {r['contract']} #{r['seq']} {r['milestone']}"
+    return f"{r['client']} · {milestone_label(r)}"
 
 
 def _needs_action(data: DashboardData, n: int) -> RenderableType:

@@ -35,7 +35,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -132,19 +132,33 @@ def export_folder(book: Book, folder: Path, *, force: bool = False) -> list[Path
     an export milepay wrote; see the module docstring.
     """
     folder = Path(folder)
-    _check_target(folder, force=force)
+    _check_target(folder, force=force)  # before reading the book
     tables: list[tuple[_Spec, list[tuple[Any, ...]]]] = []
     with book.reading() as con:
         for spec in SPECS:
             tables.append((spec, con.execute(_export_query(spec)).fetchall()))
+
+    def write(fresh: Path) -> list[str]:
+        with private_umask():
+            for spec, rows in tables:
+                _write_csv(fresh / spec.file, spec, _with_copied_files(fresh, spec, rows))
+        return [spec.file for spec, _ in tables]
+
+    return write_export(folder, write, force=force)
+
+
+def write_export(folder: Path, write: Callable[[Path], list[str]], *, force: bool) -> list[Path]:
+    """Check ``folder``, let ``write`` fill a fresh private folder beside it (returning the
+    names it wrote), add the marker and rename it into place: every export format's way, so
+    a failure leaves no half-written export (``force`` replaces an export of any format)."""
+    folder = Path(folder)
+    _check_target(folder, force=force)
     parent = folder.absolute().parent
     make_private_dir(parent)
     fresh = Path(tempfile.mkdtemp(prefix=".milepay-export-", dir=parent))
     try:
+        names = write(fresh)
         with private_umask():
-            tables = [(spec, _with_copied_files(fresh, spec, rows)) for spec, rows in tables]
-            for spec, rows in tables:
-                _write_csv(fresh / spec.file, spec, rows)
             _write_new(fresh / MARKER, _marker_text())
         _fsync_dir(fresh)
         _move_into_place(fresh, folder, force=force)
@@ -152,7 +166,7 @@ def export_folder(book: Book, folder: Path, *, force: bool = False) -> list[Path
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     _fsync_dir(parent)
-    return [folder / spec.file for spec, _ in tables]
+    return [folder / n for n in names]
 
 
 #: file -> its column naming a file messages attach (copied into the export: see below)

@@ -21,22 +21,17 @@ Text files
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from tui.store.exchange.export import (
     EXPORT_FILES,
     MARKER,
-    _check_target,
-    _fsync_dir,
-    _marker_text,
-    _move_into_place,
     _write_new,
+    write_export,
 )
 from tui.store.exchange.spec import CONFIG_KEYS
-from tui.store.files import make_private_dir, private_umask
+from tui.store.files import private_umask
 from tui.store.schema import TABLES
 from tui.store.store import Book
 
@@ -63,7 +58,7 @@ def export_parquet(book: Book, folder: Path, *, force: bool = False) -> list[Pat
             _fsync_file(fresh / name)
         return list(PARQUET_FILES)
 
-    return _export(folder, write, force=force)
+    return write_export(folder, write, force=force)
 
 
 def export_text_files(folder: Path, files: Mapping[str, str], *, force: bool = False) -> list[Path]:
@@ -78,28 +73,7 @@ def export_text_files(folder: Path, files: Mapping[str, str], *, force: bool = F
                 _write_new(fresh / name, text)
         return list(files)
 
-    return _export(folder, write, force=force)
-
-
-def _export(folder: Path, write: Callable[[Path], list[str]], *, force: bool) -> list[Path]:
-    """Check ``folder``, ``write`` the files into a fresh private folder, rename it into place
-    (the CSV export's own rules: ``force`` replaces an export of any format, nothing else)."""
-    folder = Path(folder)
-    _check_target(folder, force=force)
-    parent = folder.absolute().parent
-    make_private_dir(parent)
-    fresh = Path(tempfile.mkdtemp(prefix=".milepay-export-", dir=parent))
-    try:
-        names = write(fresh)
-        with private_umask():
-            _write_new(fresh / MARKER, _marker_text())
-        _fsync_dir(fresh)
-        _move_into_place(fresh, folder, force=force)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    _fsync_dir(parent)
-    return [folder / n for n in names]
+    return write_export(folder, write, force=force)
 
 
 def _fsync_file(path: Path) -> None:
