@@ -39,9 +39,11 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
@@ -188,6 +190,21 @@ def checked_keymap(
     return good, wrong
 
 
+class _KeyHandled(Message):
+    """Posted to the widget a key went to, right after it: it reaches the app (bubbling the
+    same way, behind the key in every queue) once the key and what it started are handled."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+
+
+#: the longest a typed key waits for the one before it and for the screen it opened
+KEY_WAIT_SECONDS = 2.0
+#: worker groups (before any ``-``) whose end opens a screen: the next key waits for them
+KEY_WAITS_FOR = frozenset({"read", "dialog", "bank", "undo", "statement", "payments"})
+
+
 class MilepayApp(App[int]):
     """milepay's app: one book, the main screens as modes, global keys."""
 
@@ -225,6 +242,12 @@ class MilepayApp(App[int]):
 
     def __init__(self, book: Book, *, poll_seconds: float | None = None) -> None:
         super().__init__()
+        #: keys typed while the one before is still at work (a burst from a slow SSH link):
+        #: each goes when the previous is handled and the screen it led to can take it
+        self._held_keys: list[events.Key] = []
+        self._key_deadline: float | None = None
+        self._key_number = 0  # the key in flight (a late fallback timer of an older one: ignored)
+        self._workers_before: set[Worker[Any]] = set()  # the workers the key in flight found
         use_readable_ansi(self)  # ANSI colour names readable in both themes (issue 14)
         #: the one way to the book: snapshots, writes, file and mail work (tui/session.py)
         self.session = BookSession(self, book)
@@ -342,6 +365,69 @@ class MilepayApp(App[int]):
 
         self.push_screen(ConfirmModal("A form has changes that were not saved. Quit and discard them?",
                                       yes="Quit", no="Keep editing"), answered)  # fmt: skip
+
+    @property
+    def keys_pending(self) -> bool:
+        """Is a typed key still being handled or waiting its turn?"""
+        return self._key_deadline is not None or bool(self._held_keys)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys one at a time, in the order typed, each to the screen the keys before it led
+        to: ``4 p 12.50`` typed in one burst opens the milestones, then the payment form once
+        the list is there, and the amount lands in the form (Textual alone would hand ``p`` to
+        the dashboard and the digits to whatever had focus)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.keys_pending:
+                self._held_keys.append(event)
+                return
+            await self._send_key(event)
+            return
+        await super().on_event(event)
+
+    async def _send_key(self, event: events.Key) -> None:
+        import time
+
+        target = self.focused or self.screen
+        self._key_deadline = time.monotonic() + KEY_WAIT_SECONDS
+        self._key_number += 1
+        number = self._key_number
+        self._workers_before = set(self.workers)
+        await super().on_event(event)
+        target.post_message(_KeyHandled(number))
+        # the marker is lost with its widget (a key that closed it): go on after the wait
+        self.set_timer(KEY_WAIT_SECONDS, lambda: self._next_key(number))
+
+    def _key_work(self) -> list[Worker[Any]]:
+        """Work the key in flight started whose end opens a screen (``p`` reads the open amount,
+        then opens the form; a dialog chain between two dialogs). Not rebuilds and recomputes
+        (20 ``+`` typed fast still cost one or two forecasts, the newest shown), nor a dialog
+        chain waiting for the user's answer."""
+        asking = isinstance(self.screen, ModalScreen)
+        return [w for w in self.workers if w not in self._workers_before
+                and w.group.split("-")[0] in KEY_WAITS_FOR
+                and not (w.group == "dialog" and asking)]  # fmt: skip
+
+    def on__key_handled(self, message: _KeyHandled) -> None:
+        """The key before is handled: the next one goes when the screen can take it."""
+        message.stop()
+        self._next_key(message.number)
+
+    def _next_key(self, number: int) -> None:
+        import time
+
+        if self._key_deadline is None or number != self._key_number:
+            return
+        screen = self.screen
+        ready = getattr(screen, "takes_keys", None)
+        if time.monotonic() < self._key_deadline and not (
+            screen.is_mounted and (ready() if callable(ready) else True) and not self._key_work()
+        ):
+            self.set_timer(0.02, lambda: self._next_key(number))  # data or fields not there
+            return
+        self._key_deadline = None
+        if self._held_keys:
+            self._key_deadline = time.monotonic() + KEY_WAIT_SECONDS  # held until it is sent
+            self.call_later(self._send_key, self._held_keys.pop(0))
 
     async def run_action(
         self,

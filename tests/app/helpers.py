@@ -35,6 +35,10 @@ async def settle(pilot: Pilot, rounds: int = 400) -> None:
     quiet = 0
     for _ in range(rounds):
         await pilot.pause(0)
+        if getattr(app, "keys_pending", False):  # typed keys still going one by one
+            quiet = 0
+            await pilot.pause(0.005)
+            continue
         busy = _busy(app)
         running = [w for w in busy if not w.is_finished and w.group != "dialog"]
         if running:

@@ -8,6 +8,7 @@ behind it land in the field being left (Name = ``abcx@y.example``).
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from textual import events
@@ -130,3 +131,29 @@ async def test_a_burst_typed_into_a_new_client_is_saved_as_typed(app, reopen) ->
         assert not isinstance(app.screen, ClientForm)
     [row] = reopen().rows("clients")
     assert (row["name"], row["email"], row["phone"]) == ("Acme Ltd", "ap@acme.example", "555-1")
+
+
+async def test_a_burst_across_screens_lands_where_each_key_led(demo_book) -> None:
+    """From the dashboard, ``4 p 12.50 ctrl+s`` queued before the app handles any key (a slow
+    SSH link delivering a line at once): 4 opens the milestones, p waits for the list and its
+    open-amount read, then opens the payment form on the first row, the amount replaces the
+    proposed 2,160.00 and ctrl+s saves. Before, p reached the dashboard and the digits
+    switched screens. The book then holds one new payment of 12.50 on that milestone."""
+    from tui.app import make_app
+    from tui.screens.milestones import MilestonesScreen
+
+    before = {p["id"] for p in demo_book.rows("payments")}
+    app = make_app(demo_book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for event in [*key_events("4p12.50"), events.Key("ctrl+s", None)]:
+            app.post_message(event)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MilestonesScreen)  # the form saved and closed
+        first = screen.table.get_row_at(0)
+        assert "#4 Brand guidelines" in str(first[1])
+    new = [p for p in demo_book.rows("payments") if p["id"] not in before]
+    assert [(p["amount"], str(p["received_on"])) for p in new] == [(Decimal("12.50"), "2026-11-24")]
+    (milestone,) = [m for m in demo_book.rows("milestones") if m["id"] == new[0]["milestone_id"]]
+    assert milestone["title"] == "Brand guidelines"

@@ -118,6 +118,10 @@ class BookScreen(Screen[None]):
         except Exception as exc:
             self.milepay.crash(exc)
 
+    def takes_keys(self) -> bool:
+        """Has the screen shown the book yet? Keys typed ahead wait for it (``tui.app``)."""
+        return self.snapshot is not None
+
     def fetch(self, snapshot: Snapshot) -> Any:  # pragma: no cover - overridden
         """Thread: compute what the screen shows from ``snapshot``."""
         return None
