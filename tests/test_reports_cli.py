@@ -355,6 +355,8 @@ def test_forecast_json_expected_weekly(sample_db: Path) -> None:
     # inflow days 12-01, 12-28, 01-15, 01-20, 01-22 in the horizon, then (later) 2027-03-07
     # and 2027-10-20: the longest run an inflow ends is 2027-03-08..2027-10-19
     assert data["longest_gap_days"] == 226
+    assert data["longest_gap"] == {"from": "2027-03-08", "to": "2027-10-19"}  # 226 days
+    assert data["last_inflow_date"] == "2027-10-20"
 
 
 def test_forecast_table_and_csv(sample_db: Path) -> None:

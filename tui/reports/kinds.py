@@ -434,6 +434,19 @@ def _forecast(
                     UNCERTAIN_KEYS,
                 ),
                 "longest_gap_days": report.longest_gap_days,
+                # the gap's first and last day, and the last expected inflow (null: none), so
+                # a script tells "26 days" from "nothing is expected at all" (0 days)
+                "longest_gap": (
+                    {
+                        "from": report.longest_gap[0].isoformat(),
+                        "to": report.longest_gap[1].isoformat(),
+                    }
+                    if report.longest_gap
+                    else None
+                ),
+                "last_inflow_date": (
+                    report.last_inflow_date.isoformat() if report.last_inflow_date else None
+                ),
                 "adjustments": adjustments,
                 "unconverted_other": [
                     {
