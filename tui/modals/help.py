@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from tui.widgets.keybar import KeyBar
+from tui.widgets.keybar import KeyBar, declared_ids
 
 INTRO = (
     "milepay keeps clients, contracts, milestones and payments. Letters act on the current "
@@ -52,13 +52,7 @@ def screen_keys(screen: Screen[object]) -> list[tuple[str, str, str, bool]]:
     declared: list[str] = []  # milepay's own bindings of the screen and its widgets, in order
     nodes = [screen, *(n.node for n in screen.active_bindings.values())]
     for node in dict.fromkeys(nodes):
-        declared += [
-            b.id or b.action
-            for cls in reversed(type(node).__mro__)
-            if cls.__module__.startswith("tui.")  # not Textual's own (tab, copy, cursor moves)
-            for b in vars(cls).get("BINDINGS", ())
-            if isinstance(b, Binding)
-        ]
+        declared += declared_ids(type(node))
     for key, active_binding in screen.active_bindings.items():
         binding = active_binding.binding
         if active_binding.node is screen.app or not binding.description or binding.system:

@@ -93,6 +93,17 @@ def palette_key(app: App[object]) -> str:
     return app.get_key_display(binding)
 
 
+def declared_ids(cls: type) -> list[str]:
+    """Binding ids (else actions) milepay's classes in ``cls``'s MRO declare, bases first, in
+    their order (not Textual's own: tab, copy, cursor keys, its quit on ctrl+q)."""
+    ids: list[str] = []
+    for klass in reversed(cls.__mro__):
+        if not klass.__module__.startswith("tui."):
+            continue
+        ids += [b.id or b.action for b in Binding.make_bindings(vars(klass).get("BINDINGS", ()))]
+    return list(dict.fromkeys(ids))
+
+
 def declared_order(active: Iterable[ActiveBinding]) -> list[ActiveBinding]:
     """Active bindings in the order their classes declare them, node by node.
 
@@ -106,11 +117,7 @@ def declared_order(active: Iterable[ActiveBinding]) -> list[ActiveBinding]:
         node = id(entry.node)
         if node not in nodes:
             nodes[node] = len(nodes)
-            declared = getattr(type(entry.node), "_merged_bindings", None) or ()
-            rank: dict[str, int] = {}
-            for _key, binding in declared:
-                rank.setdefault(binding.id or binding.action, len(rank))
-            ranks[node] = rank
+            ranks[node] = {name: n for n, name in enumerate(declared_ids(type(entry.node)))}
 
     def place(pair: tuple[int, ActiveBinding]) -> tuple[int, int, int]:
         n, entry = pair
