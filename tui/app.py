@@ -441,11 +441,12 @@ class MilepayApp(App[int]):
         the reason in ``why_not(action)``: the key then answers with a one-line toast instead
         of doing nothing and saying nothing.
         """
-        if isinstance(action, str):
-            target, name, params = self._parse_action(
-                action, self if default_namespace is None else default_namespace, namespaces
-            )
-            why_not = getattr(target, "why_not", None)
+        if isinstance(action, str) and default_namespace is not None:
+            from textual.actions import parse
+
+            where, name, params = parse(action)
+            target = default_namespace  # a screen's own action (``app.`` ones are not asked)
+            why_not = None if where else getattr(target, "why_not", None)
             if target.check_action(name, params) is None and callable(why_not):
                 reason = why_not(name)
                 if reason:
