@@ -332,18 +332,18 @@ def test_the_worked_example_of_the_rules_page() -> None:
     assert balances(p) == ["1260.00", "850.00", "840.00", "830.00"]
     assert (p.later, p.at_risk, p.uncertain) == (D("1300.00"), D("300.00"), D("0.00"))
     assert (p.lowest, p.lowest_date) == ((d("2026-12-14"), D("830.00")), d("2026-12-15"))
-    assert p.longest_gap_days == 33
+    assert p.longest_gap_days == 33  # 11-24..12-26: 7 + 26 days, ended by a5 on 12-27 (later)
     k = forecast(f, AS_OF, scenario="contractual", horizon=4)
     assert [str(v) for v in k.periods["inflow"]] == ["1100.00", "0.00", "500.00", "0.00"]
     assert balances(k) == ["2360.00", "1950.00", "2440.00", "2430.00"]
     assert (k.lowest, k.lowest_date) == ((d("2026-11-23"), D("1270.00")), AS_OF)
-    assert k.longest_gap_days == 10
+    assert k.longest_gap_days == 10  # 11-28..12-07: 3 + 7 days
     m = forecast(f, AS_OF, period="month", horizon=2)
     assert [str(v) for v in m.periods["inflow"]] == ["0.00", "1300.00"]
     assert [str(v) for v in m.periods["outflow"]] == ["410.00", "450.00"]
     assert balances(m) == ["860.00", "1710.00"]
     assert (m.lowest, m.lowest_date) == ((d("2026-12-01"), D("850.00")), d("2026-12-01"))
-    assert m.longest_gap_days == 11
+    assert m.longest_gap_days == 11  # 11-24..12-04: 7 + 4 days, as by week
     # opening date variants
     for od, cash in (("2026-11-24", "1000.00"), ("2026-11-30", "1010.00")):
         book.save_settings({"opening_balance_date": od})
